@@ -1,0 +1,148 @@
+"""JSON <-> models, through one private cattrs converter.
+
+Only this module knows cattrs. Decoding is strict about types except where
+AWS has been inconsistent (``LastModified`` and ``IsActive``, see
+:func:`_structure_datetime` and :func:`_structure_bool`); unknown keys are
+ignored so that a new member in a response never breaks an old client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any, TypeVar, cast
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ._errors import DecodeError, excerpt
+from ._models import wire_name
+
+__all__ = ["decode", "encode_body"]
+
+T = TypeVar("T")
+
+_ISO_8601 = re.compile(
+    r"""^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?
+        (?:([Zz])|([+-])(\d{2}):?(\d{2}))?$""",
+    re.VERBOSE,
+)
+
+
+def _parse_iso_8601(text: str) -> dt.datetime:
+    # datetime.fromisoformat on 3.10 rejects both "+0000" and "Z", which is
+    # what Lambda has sent over the years, so the forms are parsed here.
+    match = _ISO_8601.match(text.strip())
+    if match is None:
+        raise ValueError(f"not an ISO-8601 timestamp: {text!r}")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    fraction = match.group(7) or "0"
+    microsecond = int(fraction[:6].ljust(6, "0"))
+    offset = dt.timedelta(0)
+    if match.group(9):
+        sign = 1 if match.group(9) == "+" else -1
+        offset = sign * dt.timedelta(hours=int(match.group(10)), minutes=int(match.group(11)))
+    parsed = dt.datetime(
+        year, month, day, hour, minute, second, microsecond, tzinfo=dt.timezone(offset)
+    )
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _structure_datetime(value: object, _: type) -> dt.datetime:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a timestamp, got {value!r}")
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+    if isinstance(value, str):
+        return _parse_iso_8601(value)
+    raise TypeError(f"expected a timestamp, got {type(value).__name__}")
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise TypeError(f"expected a boolean, got {value!r}")
+
+
+def _structure_str(value: object, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_int(value: object, _: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _structure_float(value: object, _: type) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=False)
+    converter.register_structure_hook(dt.datetime, _structure_datetime)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+
+    def structure_factory(cls: type[Any]) -> Any:
+        renames = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
+        return make_dict_structure_fn(cls, converter, **cast(dict[str, Any], renames))
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    return converter
+
+
+_CONVERTER = _make_converter()
+
+
+def decode(cls: type[T], body: bytes) -> T:
+    """Decode a 2xx response body into a model.
+
+    Args:
+        cls: the attrs model to build.
+        body: the raw body; an empty one is an empty object.
+
+    Returns:
+        The model.
+
+    Raises:
+        DecodeError: the body is not JSON, not an object, or a member has the wrong type.
+    """
+    if not body.strip():
+        payload: object = {}
+    else:
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise DecodeError(f"response is not JSON: {excerpt(body)}") from exc
+    if not isinstance(payload, dict):
+        raise DecodeError(f"expected a JSON object, got: {excerpt(body)}")
+    try:
+        return _CONVERTER.structure(payload, cls)
+    except Exception as exc:  # cattrs raises ClassValidationError and friends
+        details = "; ".join(cattrs.transform_error(exc))
+        raise DecodeError(
+            f"response does not match {cls.__name__} ({details}): {excerpt(body)}"
+        ) from exc
+
+
+def encode_body(payload: dict[str, Any]) -> bytes:
+    """Serialise a request body the way AWS SDKs do: compact JSON, UTF-8.
+
+    Args:
+        payload: the members to send (already in AWS spelling).
+
+    Returns:
+        The body bytes.
+    """
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,139 @@
+"""Where credentials come from: the argument, the environment, the shared files.
+
+Resolution runs on the first request, never in a constructor, and reads the
+files once per client.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from ._errors import ConfigurationError
+
+__all__ = ["Credentials", "load_profile", "resolve_credentials"]
+
+
+@attrs.frozen
+class Credentials:
+    """AWS credentials.
+
+    The repr shows the access key id (it is not a secret, and it tells which
+    key is in use) but never the secret key or the session token.
+
+    Args:
+        access_key_id: the access key id (``AKIA...`` or ``ASIA...``).
+        secret_access_key: the secret key.
+        session_token: the session token of temporary credentials, if any.
+    """
+
+    access_key_id: str
+    secret_access_key: str = attrs.field(repr=False)
+    session_token: str | None = attrs.field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("access_key_id", "secret_access_key"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise ConfigurationError(f"Credentials.{name} must be a non-empty str")
+        if self.session_token is not None and not isinstance(self.session_token, str):
+            raise ConfigurationError("Credentials.session_token must be a str or None")
+
+
+def _read_ini(path: Path) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        # The message names the file and line, never a value.
+        raise ConfigurationError(f"cannot parse {path}: {type(exc).__name__}") from None
+    return parser
+
+
+def _shared_paths(environ: Mapping[str, str]) -> tuple[Path, Path]:
+    credentials = environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    config = environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    return Path(credentials).expanduser(), Path(config).expanduser()
+
+
+def _profile_name(profile: str | None, environ: Mapping[str, str]) -> str:
+    return profile or environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+def load_profile(profile: str | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """Read one profile from the shared credentials and config files.
+
+    The credentials file's ``[name]`` section wins over the config file's
+    ``[profile name]`` (or ``[default]``) section, as in the AWS CLI.
+
+    Args:
+        profile: the profile name, or ``None`` for ``AWS_PROFILE`` or ``default``.
+        environ: the environment to read file locations from.
+
+    Returns:
+        The profile's keys and values (empty when the profile is nowhere).
+
+    Raises:
+        ConfigurationError: a profile was named explicitly and exists in neither file,
+            or a file cannot be parsed.
+    """
+    name = _profile_name(profile, environ)
+    credentials_path, config_path = _shared_paths(environ)
+    merged: dict[str, str] = {}
+    found = False
+    config = _read_ini(config_path)
+    section = name if name == "default" else f"profile {name}"
+    if config.has_section(section):
+        merged.update(config.items(section))
+        found = True
+    shared = _read_ini(credentials_path)
+    if shared.has_section(name):
+        merged.update(shared.items(name))
+        found = True
+    if not found and (profile or environ.get("AWS_PROFILE")):
+        raise ConfigurationError(
+            f"profile {name!r} was not found in {credentials_path} or {config_path}"
+        )
+    return merged
+
+
+def resolve_credentials(
+    explicit: Credentials | None,
+    profile: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> Credentials:
+    """Find credentials: the argument, then the environment, then the shared files.
+
+    Args:
+        explicit: credentials given to the client, used as they are.
+        profile: the profile to read from the shared files.
+        environ: the environment (``os.environ`` by default).
+
+    Returns:
+        The credentials.
+
+    Raises:
+        ConfigurationError: none were found; the message lists where it looked.
+    """
+    if explicit is not None:
+        return explicit
+    env = os.environ if environ is None else environ
+    # An explicit profile= means the caller wants the files, not the environment.
+    if profile is None:
+        key, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+        if key and secret:
+            return Credentials(key, secret, env.get("AWS_SESSION_TOKEN") or None)
+    values = load_profile(profile, env)
+    key, secret = values.get("aws_access_key_id"), values.get("aws_secret_access_key")
+    if key and secret:
+        return Credentials(key, secret, values.get("aws_session_token") or None)
+    credentials_path, config_path = _shared_paths(env)
+    raise ConfigurationError(
+        "no AWS credentials found: looked at the credentials= argument, "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and profile "
+        f"{_profile_name(profile, env)!r} in {credentials_path} and {config_path}"
+    )

@@ -1,0 +1,238 @@
+"""The exception tree, and the table that maps AWS error codes onto it.
+
+Every failure a caller can see is a :class:`LambdaESError`. Nothing in this
+module knows about HTTP libraries: the transport hands over plain values.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Mapping
+
+__all__ = [
+    "APIError",
+    "ConfigurationError",
+    "ConnectError",
+    "DecodeError",
+    "InvalidParameterValueError",
+    "LambdaESError",
+    "ParamValidationError",
+    "ResourceConflictError",
+    "ResourceInUseError",
+    "ResourceNotFoundError",
+    "ResponseTooLargeError",
+    "ServiceError",
+    "TimeoutError",
+    "TooManyRequestsError",
+    "TransportError",
+    "error_from_response",
+    "excerpt",
+]
+
+#: How much of an unexpected body an exception message quotes.
+EXCERPT_LENGTH = 200
+
+
+def excerpt(body: bytes | str, limit: int = EXCERPT_LENGTH) -> str:
+    """Return a short, single-line, printable excerpt of a response body.
+
+    Args:
+        body: the raw body.
+        limit: the most characters to keep.
+
+    Returns:
+        The excerpt, with ``...`` appended when it was cut.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class LambdaESError(Exception):
+    """The base of every error lambda_es raises."""
+
+
+class ParamValidationError(LambdaESError, ValueError):
+    """A parameter broke a rule of the API; raised before anything is sent.
+
+    Attributes:
+        param: the name of the parameter, as the caller spelled it.
+        rule: what the value must satisfy.
+    """
+
+    def __init__(self, param: str, rule: str) -> None:
+        self.param = param
+        self.rule = rule
+        super().__init__(f"invalid parameter {param!r}: {rule}")
+
+
+class ConfigurationError(LambdaESError):
+    """The client lacks credentials, a region or a usable endpoint."""
+
+
+class TransportError(LambdaESError):
+    """The request did not produce a complete HTTP response.
+
+    The original exception is chained as ``__cause__``.
+
+    Attributes:
+        attempts: how many attempts were made before giving up.
+    """
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class ConnectError(TransportError):
+    """No connection could be made, or it broke before the response ended."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """A connect, read or total deadline passed."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The response body was larger than the client's ``max_response_size``."""
+
+
+class DecodeError(LambdaESError):
+    """A successful (2xx) response whose body is not the documented shape."""
+
+
+class APIError(LambdaESError):
+    """The service answered with an error.
+
+    Attributes:
+        code: the AWS error code (``ResourceNotFoundException``), or ``None``.
+        message: the service's message, or a short excerpt of the body.
+        status: the HTTP status.
+        request_id: the ``x-amzn-RequestId`` header, for AWS support.
+        retry_after: seconds from a ``Retry-After`` header, if any.
+        attempts: how many attempts were made before giving up.
+    """
+
+    def __init__(
+        self,
+        code: str | None,
+        message: str,
+        status: int,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.attempts = attempts
+        super().__init__(code, message, status)
+
+    def __str__(self) -> str:
+        parts = [f"{self.code or 'HTTP error'} (HTTP {self.status}): {self.message}"]
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        if self.attempts > 1:
+            parts.append(f"after {self.attempts} attempts")
+        return "; ".join(parts)
+
+
+class ServiceError(APIError):
+    """ServiceException: Lambda failed internally (HTTP 500)."""
+
+
+class InvalidParameterValueError(APIError):
+    """InvalidParameterValueException: the service rejected a parameter."""
+
+
+class ResourceNotFoundError(APIError):
+    """ResourceNotFoundException: the mapping or function does not exist."""
+
+
+class ResourceConflictError(APIError):
+    """ResourceConflictException: the resource already exists (409)."""
+
+
+class ResourceInUseError(APIError):
+    """ResourceInUseException: the mapping is being changed; try again later."""
+
+
+class TooManyRequestsError(APIError):
+    """TooManyRequestsException: throttled (429); see ``retry_after``."""
+
+
+_CODE_TO_CLASS: Mapping[str, type[APIError]] = {
+    "ServiceException": ServiceError,
+    "InvalidParameterValueException": InvalidParameterValueError,
+    "ResourceNotFoundException": ResourceNotFoundError,
+    "ResourceConflictException": ResourceConflictError,
+    "ResourceInUseException": ResourceInUseError,
+    "TooManyRequestsException": TooManyRequestsError,
+}
+
+
+def _code_from_header(value: str) -> str | None:
+    # The header looks like "Namespace#Code:http://internal.amazon.com/...";
+    # the part after ':' is a URL, the part before '#' a namespace.
+    code = value.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+    return code or None
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    retry_after: float | None = None,
+    attempts: int = 1,
+) -> APIError:
+    """Build the typed exception for an error response.
+
+    Args:
+        status: the HTTP status (not 2xx).
+        headers: the response headers, looked up case-insensitively by the caller's mapping.
+        body: the raw body.
+        retry_after: the parsed ``Retry-After`` header, if any.
+        attempts: how many attempts were made.
+
+    Returns:
+        An :class:`APIError`, of the subclass for the code when it is known.
+    """
+    payload: object = None
+    if body.strip():
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+    fields: Mapping[str, object] = payload if isinstance(payload, dict) else {}
+
+    code: str | None = None
+    header = headers.get("x-amzn-ErrorType")
+    if header:
+        code = _code_from_header(header)
+    if code is None:
+        for key in ("code", "__type", "Type"):
+            value = fields.get(key)
+            if isinstance(value, str) and value:
+                code = _code_from_header(value)
+                break
+
+    message_value = fields.get("message", fields.get("Message"))
+    if isinstance(message_value, str):
+        message = message_value
+    elif payload is None and body.strip():
+        message = f"non-JSON error body: {excerpt(body)}"
+    else:
+        message = excerpt(body) or "(empty body)"
+
+    cls = _CODE_TO_CLASS.get(code or "", APIError)
+    return cls(
+        code,
+        message,
+        status,
+        request_id=headers.get("x-amzn-RequestId"),
+        retry_after=retry_after,
+        attempts=attempts,
+    )

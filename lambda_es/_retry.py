@@ -1,0 +1,308 @@
+"""The retry decision, back-off, retry quota and adaptive rate limiter. No I/O.
+
+Read from botocore's standard and adaptive retry modes and reimplemented
+small, with one addition botocore lacks: a ``Retry-After`` header on a 429 or
+503 sets the delay (clamped by ``Retry.max_retry_after``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import math
+import threading
+from collections.abc import Callable
+from typing import Any, Literal
+
+import attrs
+
+from ._errors import ParamValidationError
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "THROTTLING_CODES",
+    "TRANSIENT_CODES",
+    "RateLimiter",
+    "Retry",
+    "RetryQuota",
+    "backoff_delay",
+    "classify",
+    "parse_retry_after",
+]
+
+RetryMode = Literal["standard", "adaptive", "off"]
+
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+TRANSIENT_CODES = frozenset(
+    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "ServiceException"}
+)
+
+#: Costs of the shared retry quota, as in botocore's standard mode.
+RETRY_COST = 5
+TIMEOUT_RETRY_COST = 10
+NO_RETRY_INCREMENT = 1
+
+Kind = Literal["throttle", "transient", "timeout"]
+
+
+def _positive(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_: object, __: object, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ParamValidationError(name, f"must be a positive number; got {value!r}")
+
+    return check
+
+
+def _check_mode(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if value not in ("standard", "adaptive", "off"):
+        raise ParamValidationError(
+            "mode", f"must be 'standard', 'adaptive' or 'off'; got {value!r}"
+        )
+
+
+def _check_attempts(_: object, __: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParamValidationError("max_attempts", f"must be an int >= 1; got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Retry:
+    """How a client retries.
+
+    Args:
+        mode: ``"standard"`` (botocore's rules), ``"adaptive"`` (standard plus a
+            client-side rate limiter that slows down after throttling) or ``"off"``.
+        max_attempts: the most attempts per call, the first included. ``"off"`` makes one.
+        base_delay: the first back-off's upper bound, in seconds.
+        max_backoff: the cap of one back-off, in seconds.
+        max_retry_after: the cap applied to a server's ``Retry-After``, in seconds.
+        quota: the client's retry budget; a retry costs 5 (10 after a timeout) and a
+            success gives 1 back, so a long outage stops retries instead of multiplying load.
+    """
+
+    mode: RetryMode = attrs.field(default="standard", validator=_check_mode)
+    max_attempts: int = attrs.field(default=3, validator=_check_attempts)
+    base_delay: float = attrs.field(default=1.0, validator=_positive("base_delay"))
+    max_backoff: float = attrs.field(default=20.0, validator=_positive("max_backoff"))
+    max_retry_after: float = attrs.field(default=20.0, validator=_positive("max_retry_after"))
+    quota: int = attrs.field(default=500, validator=_check_attempts)
+
+    @property
+    def attempts(self) -> int:
+        """The attempts a call may make under this policy."""
+        return 1 if self.mode == "off" else self.max_attempts
+
+
+def classify(status: int | None, code: str | None, *, timed_out: bool = False) -> Kind | None:
+    """Say whether an outcome is worth retrying, and why.
+
+    Args:
+        status: the HTTP status, or ``None`` when no response arrived.
+        code: the AWS error code, if any.
+        timed_out: no response arrived because a deadline passed.
+
+    Returns:
+        ``"throttle"``, ``"transient"``, ``"timeout"``, or ``None`` for "do not retry".
+    """
+    if status is None:
+        return "timeout" if timed_out else "transient"
+    if code in THROTTLING_CODES or status == 429:
+        return "throttle"
+    if code in TRANSIENT_CODES or status in RETRYABLE_STATUSES:
+        return "transient"
+    return None
+
+
+def backoff_delay(retry: Retry, retries_so_far: int, rand: Callable[[], float]) -> float:
+    """Full-jitter exponential back-off: ``rand() * min(base * 2**n, max_backoff)``.
+
+    Args:
+        retry: the policy.
+        retries_so_far: how many retries were already made (0 before the first).
+        rand: a uniform [0, 1) source, injectable for tests.
+
+    Returns:
+        The delay in seconds.
+    """
+    ceiling = min(retry.base_delay * 2.0 ** min(retries_so_far, 62), retry.max_backoff)
+    return rand() * ceiling
+
+
+def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
+    """Parse a ``Retry-After`` header: delta seconds or an HTTP-date.
+
+    Args:
+        value: the header value.
+        now: the current time (aware), for the HTTP-date form.
+
+    Returns:
+        Seconds to wait (never negative), or ``None`` when absent or unparseable.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        seconds = (when - now).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+class RetryQuota:
+    """The retry budget a client shares across its calls (thread-safe).
+
+    Args:
+        capacity: the budget when full.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.available = capacity
+        self._lock = threading.Lock()
+
+    def acquire(self, kind: Kind) -> int | None:
+        """Take the cost of one retry.
+
+        Args:
+            kind: why the retry happens (a timeout costs more).
+
+        Returns:
+            The amount taken, to give back on success, or ``None`` when the budget is spent.
+        """
+        cost = TIMEOUT_RETRY_COST if kind == "timeout" else RETRY_COST
+        with self._lock:
+            if cost > self.available:
+                return None
+            self.available -= cost
+            return cost
+
+    def release(self, amount: int | None) -> None:
+        """Give capacity back after a success.
+
+        Args:
+            amount: what the successful retry took, or ``None`` for a first-try success.
+        """
+        with self._lock:
+            self.available = min(self.capacity, self.available + (amount or NO_RETRY_INCREMENT))
+
+
+class RateLimiter:
+    """botocore's adaptive mode: a token bucket whose rate follows CUBIC.
+
+    Off until the first throttle; then every send takes a token, the fill rate
+    drops by ``beta`` on each throttle and grows back along a cubic curve.
+    All methods take the current time, so the arithmetic is testable; the
+    transport sleeps for what :meth:`acquire` returns.
+
+    Args:
+        min_rate: the slowest the bucket fills, in requests per second.
+    """
+
+    SCALE = 0.4
+    BETA = 0.7
+    SMOOTHING = 0.8
+    BUCKET_SECONDS = 0.5
+
+    def __init__(self, min_rate: float = 0.5) -> None:
+        self.min_rate = min_rate
+        self.enabled = False
+        self.fill_rate = min_rate
+        self.tokens = 0.0
+        self._last_refill: float | None = None
+        self._w_max = 0.0
+        self._k = 0.0
+        self._last_fail = 0.0
+        self.measured_rate = 0.0
+        self._bucket_start: float | None = None
+        self._bucket_count = 0
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        if self._last_refill is not None:
+            capacity = max(self.fill_rate, 1.0)
+            self.tokens = min(capacity, self.tokens + (now - self._last_refill) * self.fill_rate)
+        self._last_refill = now
+
+    def acquire(self, now: float) -> float:
+        """Take a token for one send.
+
+        Args:
+            now: the monotonic time.
+
+        Returns:
+            How long to wait before sending (0 when the limiter is off or a token is there).
+            The token is taken either way.
+        """
+        with self._lock:
+            if not self.enabled:
+                return 0.0
+            self._refill(now)
+            self.tokens -= 1.0
+            return 0.0 if self.tokens >= 0 else float(-self.tokens / self.fill_rate)
+
+    def _measure(self, now: float) -> None:
+        if self._bucket_start is None:
+            self._bucket_start = math.floor(now / self.BUCKET_SECONDS) * self.BUCKET_SECONDS
+        self._bucket_count += 1
+        bucket = math.floor(now / self.BUCKET_SECONDS) * self.BUCKET_SECONDS
+        if bucket > self._bucket_start:
+            rate = self._bucket_count / (bucket - self._bucket_start)
+            self.measured_rate = rate * self.SMOOTHING + self.measured_rate * (1 - self.SMOOTHING)
+            self._bucket_count = 0
+            self._bucket_start = bucket
+
+    def on_response(self, now: float, *, throttled: bool) -> None:
+        """Feed one response's outcome into the rate.
+
+        Args:
+            now: the monotonic time.
+            throttled: whether the response was a throttling error.
+        """
+        with self._lock:
+            self._measure(now)
+            if throttled:
+                rate = (
+                    self.measured_rate
+                    if not self.enabled
+                    else min(self.measured_rate, self.fill_rate)
+                )
+                rate = max(rate, self.min_rate)
+                self._w_max = rate
+                self._k = ((rate * (1 - self.BETA)) / self.SCALE) ** (1 / 3)
+                self._last_fail = now
+                new_rate = rate * self.BETA
+                self.enabled = True
+            else:
+                if not self.enabled:
+                    return
+                new_rate = self.SCALE * (now - self._last_fail - self._k) ** 3 + self._w_max
+            if self.measured_rate > 0:
+                new_rate = min(new_rate, 2 * self.measured_rate)
+            self._refill(now)
+            self.fill_rate = max(new_rate, self.min_rate)

@@ -1,0 +1,415 @@
+"""A local Lambda endpoint for tests: :class:`FakeLambda`.
+
+It is a real HTTP server on 127.0.0.1 (a free port by default) that answers
+the event-source-mapping API as AWS does: the same paths, status codes, error
+headers and bodies. It checks that requests are SigV4-signed for Lambda and,
+given ``credentials=``, that the signature is right. Use it as an async
+context manager inside an event loop, or as a plain context manager (it then
+runs in a thread of its own), or through the pytest fixture ``fake_lambda``.
+
+    async with FakeLambda() as fake:
+        async with AsyncClient(endpoint_url=fake.endpoint_url, region="us-east-1",
+                               credentials=fake.client_credentials) as client:
+            ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+import uuid as uuid_module
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from ._credentials import Credentials
+
+__all__ = ["FakeLambda", "RecordedRequest"]
+
+_AUTH = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
+    r"(?P<service>[^/]+)/aws4_request, SignedHeaders=(?P<signed>[^,]+), Signature=(?P<sig>[0-9a-f]{64})"
+)
+_KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
+_ROLE = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+_FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
+
+
+_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+
+
+def _redacted(headers: Mapping[str, str]) -> str:
+    shown = {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+    return repr(shown)
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request the fake received, as it arrived on the wire.
+
+    Attributes:
+        method: the HTTP method.
+        raw_path: the path and query exactly as sent (still percent-encoded).
+        path: the decoded path.
+        query: the decoded query parameters.
+        headers: the request headers.
+        body: the raw body.
+    """
+
+    method: str
+    raw_path: str
+    path: str
+    query: Mapping[str, str]
+    # The signature and the session token stay out of reprs and test logs.
+    headers: Mapping[str, str] = attrs.field(repr=_redacted)
+    body: bytes
+
+
+@attrs.frozen
+class _Injected:
+    status: int
+    code: str | None
+    message: str
+    headers: Mapping[str, str]
+
+
+class _AWSError(Exception):
+    def __init__(self, status: int, code: str, message: str, kind: str = "User") -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.kind = status, code, message, kind
+
+
+class FakeLambda:
+    """A local Lambda endpoint on loopback.
+
+    Args:
+        host: the address to listen on (loopback only).
+        port: the port, 0 for a free one.
+        region: the region the fake pretends to be in.
+        account_id: the account in the ARNs it makes.
+        credentials: when given, signatures are verified with them (else only their form is).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        credentials: Credentials | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self.account_id = account_id
+        self.credentials = credentials
+        self.requests: list[RecordedRequest] = []
+        self.legacy: dict[str, dict[str, Any]] = {}
+        self._injected: list[_Injected] = []
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self.clock: Callable[[], float] = time.time
+
+    # -- what tests use ------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:PORT``; valid once started."""
+        if self._runner is None:
+            raise RuntimeError("FakeLambda is not running")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def client_credentials(self) -> Credentials:
+        """Credentials a client can sign with (the fake's own, or dummy ones)."""
+        return self.credentials or Credentials("AKIDFAKELAMBDA", "fake-secret-key")
+
+    def inject_error(
+        self,
+        status: int,
+        code: str | None = None,
+        message: str = "injected by FakeLambda",
+        *,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests with an error instead of serving them.
+
+        Args:
+            status: the HTTP status.
+            code: the AWS error code for ``x-amzn-ErrorType``, or ``None`` for a bare body.
+            message: the error message.
+            headers: extra response headers (``Retry-After``, ...).
+            times: how many requests to answer this way.
+        """
+        with self._lock:
+            self._injected.extend(
+                _Injected(status, code, message, dict(headers or {})) for _ in range(times)
+            )
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware], client_max_size=1024**2)
+        prefix = "/2014-11-13/event-source-mappings"
+        app.router.add_post(prefix + "/", self._legacy_add)
+        app.router.add_get(prefix + "/", self._legacy_list)
+        app.router.add_get(prefix + "/{uuid}", self._legacy_get)
+        app.router.add_delete(prefix + "/{uuid}", self._legacy_remove)
+        return app
+
+    async def start(self) -> None:
+        """Start serving in the running event loop."""
+        if self._runner is not None:
+            return
+        runner = web.AppRunner(self._make_app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        if self.port == 0:
+            self.port = int(runner.addresses[0][1])
+        self._runner = runner
+
+    async def stop(self) -> None:
+        """Stop serving and close every connection."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeLambda:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def __enter__(self) -> FakeLambda:
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            loop.call_soon(started.set)
+            loop.run_forever()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=serve, name="FakeLambda", daemon=True)
+        self._thread.start()
+        started.wait()
+        asyncio.run_coroutine_threadsafe(self.start(), loop).result()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.stop(), loop).result()
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
+            self._loop = self._thread = None
+
+    # -- the protocol ------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        body = await request.read()
+        self.requests.append(
+            RecordedRequest(
+                request.method,
+                request.raw_path,
+                request.path,
+                dict(request.query),
+                dict(request.headers),
+                body,
+            )
+        )
+        request_id = str(uuid_module.uuid4())
+        try:
+            self._check_signature(request, body)
+            with self._lock:
+                injected = self._injected.pop(0) if self._injected else None
+            if injected is not None:
+                response = self._injected_response(injected)
+            else:
+                response = await handler(request)
+        except _AWSError as exc:
+            response = web.json_response(
+                {"Type": exc.kind, "Message": exc.message},
+                status=exc.status,
+                headers={"x-amzn-ErrorType": f"{exc.code}:http://internal.amazon.com/"},
+            )
+        response.headers["x-amzn-RequestId"] = request_id
+        return response
+
+    @staticmethod
+    def _injected_response(injected: _Injected) -> web.Response:
+        headers = dict(injected.headers)
+        if injected.code is not None:
+            headers["x-amzn-ErrorType"] = injected.code
+            return web.json_response(
+                {"Type": "Service", "Message": injected.message},
+                status=injected.status,
+                headers=headers,
+            )
+        return web.Response(status=injected.status, text=injected.message, headers=headers)
+
+    def _check_signature(self, request: web.Request, body: bytes) -> None:
+        authorization = request.headers.get("Authorization", "")
+        match = _AUTH.fullmatch(authorization)
+        if match is None or "X-Amz-Date" not in request.headers:
+            raise _AWSError(403, "IncompleteSignatureException", "Missing or malformed signature")
+        if match["service"] != "lambda" or match["region"] != self.region:
+            raise _AWSError(
+                403,
+                "InvalidSignatureException",
+                f"Credential should be scoped to region '{self.region}' and service 'lambda'",
+            )
+        if self.credentials is None:
+            return
+        from ._signing import sign  # a signer is only needed when verifying
+
+        if match["key"] != self.credentials.access_key_id:
+            raise _AWSError(403, "UnrecognizedClientException", "The security token is invalid")
+        import datetime as dt
+
+        when = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+        expected = sign(
+            request.method,
+            f"http://{request.host}{request.raw_path}",
+            body,
+            credentials=self.credentials,
+            region=self.region,
+            now=when.replace(tzinfo=dt.timezone.utc),
+            host=request.host,
+        )
+        if expected["Authorization"] != authorization:
+            raise _AWSError(
+                403,
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided",
+            )
+
+    @staticmethod
+    async def _json(request: web.Request) -> dict[str, Any]:
+        try:
+            payload = json.loads(await request.read() or b"{}")
+        except ValueError:
+            raise _AWSError(400, "InvalidRequestContentException", "Could not parse JSON") from None
+        if not isinstance(payload, dict):
+            raise _AWSError(400, "InvalidRequestContentException", "Expected a JSON object")
+        return payload
+
+    # -- legacy 2014-11-13 -----------------------------------------------------
+
+    async def _legacy_add(self, request: web.Request) -> web.Response:
+        payload = await self._json(request)
+        source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
+        if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
+            raise _AWSError(
+                400, "InvalidParameterValueException", "EventSource is not a stream ARN"
+            )
+        if not isinstance(function, str) or not _FUNCTION.fullmatch(function):
+            raise _AWSError(400, "InvalidParameterValueException", "FunctionName is invalid")
+        if not isinstance(role, str) or not _ROLE.fullmatch(role):
+            raise _AWSError(400, "InvalidParameterValueException", "Role is not an IAM role ARN")
+        batch = payload.get("BatchSize", 100)
+        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
+            raise _AWSError(400, "InvalidParameterValueException", "BatchSize must be 1 to 10000")
+        parameters = payload.get("Parameters") or {"InitialPositionInStream": "TRIM_HORIZON"}
+        if not isinstance(parameters, dict) or set(parameters) - {"InitialPositionInStream"}:
+            raise _AWSError(400, "InvalidParameterValueException", "Unsupported Parameters")
+        if parameters.get("InitialPositionInStream") not in ("TRIM_HORIZON", "LATEST"):
+            raise _AWSError(400, "InvalidParameterValueException", "Bad InitialPositionInStream")
+        with self._lock:
+            # One stream maps to one function: adding it again moves the mapping.
+            existing = next((m for m in self.legacy.values() if m["EventSource"] == source), None)
+            mapping = existing or {"UUID": str(uuid_module.uuid4()), "EventSource": source}
+            mapping.update(
+                FunctionName=function,
+                Role=role,
+                BatchSize=batch,
+                Parameters=dict(parameters),
+                LastModified=self.clock(),
+                IsActive=True,
+                Status="PENDING",
+            )
+            self.legacy[mapping["UUID"]] = mapping
+            return web.json_response(dict(mapping))
+
+    def _legacy_lookup(self, request: web.Request) -> dict[str, Any]:
+        mapping = self.legacy.get(request.match_info["uuid"])
+        if mapping is None:
+            raise _AWSError(
+                404,
+                "ResourceNotFoundException",
+                f"The resource you requested does not exist. (UUID: {request.match_info['uuid']})",
+            )
+        return mapping
+
+    async def _legacy_get(self, request: web.Request) -> web.Response:
+        with self._lock:
+            return web.json_response(dict(self._legacy_lookup(request)))
+
+    async def _legacy_remove(self, request: web.Request) -> web.Response:
+        with self._lock:
+            mapping = self._legacy_lookup(request)
+            del self.legacy[mapping["UUID"]]
+        return web.Response(status=204)
+
+    async def _legacy_list(self, request: web.Request) -> web.Response:
+        query = request.query
+        items = self._page_size(query.get("MaxItems"))
+        with self._lock:
+            matches = [
+                dict(m)
+                for m in self.legacy.values()
+                if query.get("EventSource") in (None, m["EventSource"])
+                and query.get("FunctionName") in (None, m["FunctionName"])
+            ]
+        start = self._marker_offset(query.get("Marker"), len(matches))
+        page = matches[start : start + items]
+        body: dict[str, Any] = {"EventSources": page}
+        if start + items < len(matches):
+            body["NextMarker"] = f"offset-{start + items}"
+        return web.json_response(body)
+
+    @staticmethod
+    def _page_size(value: str | None) -> int:
+        if value is None:
+            return 100
+        if not value.isdigit() or not 1 <= int(value) <= 10_000:
+            raise _AWSError(400, "InvalidParameterValueException", "MaxItems must be 1 to 10000")
+        return int(value)
+
+    @staticmethod
+    def _marker_offset(marker: str | None, length: int) -> int:
+        if marker is None:
+            return 0
+        prefix, _, number = marker.partition("-")
+        if prefix != "offset" or not number.isdigit() or int(number) > length:
+            raise _AWSError(400, "InvalidParameterValueException", "Invalid Marker")
+        return int(number)

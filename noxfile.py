@@ -1,0 +1,70 @@
+"""Development sessions: one per concern. ``nox -l`` lists them.
+
+The Pythons come from the classifiers in pyproject.toml, so adding a version
+there is the one place to change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint", "typecheck", "generate_check", "demo"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+PYTHONS = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', PYPROJECT)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (warnings are errors) on every supported Python."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1])
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHONS[0])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package, tools, examples and tests/typing."""
+    session.install("-e", ".[test]", "mypy")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHONS[-1])
+def generate(session: nox.Session) -> None:
+    """Regenerate lambda_es/_sync.py from lambda_es/_client.py."""
+    session.install("-e", ".")
+    session.run("python", "tools/generate_sync.py")
+
+
+@nox.session(python=PYTHONS[-1])
+def generate_check(session: nox.Session) -> None:
+    """Fail when the committed lambda_es/_sync.py is stale."""
+    session.install("-e", ".")
+    session.run("python", "tools/generate_sync.py", "--check")
+
+
+@nox.session(python=PYTHONS[-1])
+def demo(session: nox.Session) -> None:
+    """Run every example against the local endpoint (FakeLambda)."""
+    session.install("-e", ".")
+    for example in sorted((ROOT / "examples").glob("*.py")):
+        session.run("python", "-W", "error", str(example.relative_to(ROOT)))
+
+
+@nox.session(python=PYTHONS[-1])
+def bench(session: nox.Session) -> None:
+    """Benchmarks against aiohttp, boto3 and aiobotocore, on loopback only."""
+    session.install("-e", ".[test]", "aiobotocore")
+    session.run("python", "benchmarks/run.py", *session.posargs)

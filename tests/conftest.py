@@ -1,0 +1,51 @@
+"""Shared fixtures: a running FakeLambda and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+import lambda_es
+from lambda_es.testing import FakeLambda
+
+CREDENTIALS = lambda_es.Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+
+KINESIS_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+DYNAMODB_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2015-05-11T21:21:33.291"
+ROLE_ARN = "arn:aws:iam::123456789012:role/invoke-process-orders"
+
+
+@pytest.fixture(autouse=True)
+def _clean_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """No test reads the developer's real AWS settings or files."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_LAMBDA",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path) + "/no-credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path) + "/no-config")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeLambda]:
+    """A FakeLambda in the test's own event loop, verifying signatures."""
+    async with FakeLambda(credentials=CREDENTIALS) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(fake: FakeLambda) -> AsyncIterator[lambda_es.AsyncClient]:
+    """An AsyncClient signed with CREDENTIALS and pointed at ``fake``."""
+    async with lambda_es.AsyncClient(
+        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+    ) as c:
+        yield c
