@@ -1,0 +1,256 @@
+"""Decoding responses into models (lambda_es._codec, lambda_es._models).
+
+Decoding is lenient exactly where AWS has been inconsistent (LastModified,
+IsActive), ignores unknown members, and turns anything else malformed in a
+2xx body into a DecodeError that quotes a short excerpt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lambda_es import DecodeError, EventSourceConfiguration, EventSourcePage
+from lambda_es._codec import decode, encode_body
+
+UTC = dt.timezone.utc
+
+FULL = {
+    "UUID": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+    "BatchSize": 100,
+    "EventSource": "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+    "FunctionName": "process-orders",
+    "Parameters": {"InitialPositionInStream": "TRIM_HORIZON"},
+    "Role": "arn:aws:iam::123456789012:role/invoke-process-orders",
+    "LastModified": "2014-11-13T19:07:20.006+0000",
+    "IsActive": True,
+    "Status": "PENDING",
+}
+
+
+def _decode(payload: Any) -> EventSourceConfiguration:
+    return decode(EventSourceConfiguration, json.dumps(payload).encode())
+
+
+def test_all_nine_fields_decode() -> None:
+    """Every member of EventSourceConfiguration lands in its snake_case field."""
+    cfg = _decode(FULL)
+    assert cfg == EventSourceConfiguration(
+        uuid="a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+        batch_size=100,
+        event_source="arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+        function_name="process-orders",
+        parameters={"InitialPositionInStream": "TRIM_HORIZON"},
+        role="arn:aws:iam::123456789012:role/invoke-process-orders",
+        last_modified=dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC),
+        is_active=True,
+        status="PENDING",
+    )
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ("2014-11-13T19:07:20.006+0000", dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC)),
+        ("2014-11-13T19:07:20.006Z", dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC)),
+        ("2014-11-13T19:07:20Z", dt.datetime(2014, 11, 13, 19, 7, 20, tzinfo=UTC)),
+        ("2014-11-13T19:07:20.006+00:00", dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC)),
+        ("2014-11-14T00:37:20.006+05:30", dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC)),
+        ("2014-11-13T11:07:20.006-0800", dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=UTC)),
+        (
+            "2014-11-13T19:07:20.123456789Z",
+            dt.datetime(2014, 11, 13, 19, 7, 20, 123456, tzinfo=UTC),
+        ),
+        (1415905640, dt.datetime(2014, 11, 13, 19, 7, 20, tzinfo=UTC)),
+        (1415905640.5, dt.datetime(2014, 11, 13, 19, 7, 20, 500000, tzinfo=UTC)),
+    ],
+)
+def test_last_modified_forms(wire: object, expected: dt.datetime) -> None:
+    """LastModified as ISO-8601 (+0000, Z, +00:00, other offsets) or epoch is one aware UTC instant."""
+    value = _decode({"LastModified": wire}).last_modified
+    assert value == expected
+    assert value is not None
+    assert value.tzinfo is UTC
+
+
+def test_naive_iso_timestamp_is_taken_as_utc() -> None:
+    """A timestamp without an offset is read as UTC, never as the machine's local time."""
+    value = _decode({"LastModified": "2014-11-13T19:07:20"}).last_modified
+    assert value == dt.datetime(2014, 11, 13, 19, 7, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [(True, True), (False, False), ("true", True), ("false", False), (None, None)],
+)
+def test_is_active_bool_or_string(wire: object, expected: bool | None) -> None:
+    """IsActive is a bool, the strings "true"/"false", or absent (null)."""
+    assert _decode({"IsActive": wire}).is_active is expected
+
+
+def test_unknown_members_are_ignored() -> None:
+    """A member this client does not know (a newer API) does not break decoding."""
+    cfg = _decode({**FULL, "StateTransitionReason": "User action", "Nested": {"x": [1]}})
+    assert cfg == _decode(FULL)
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"\r\n"])
+def test_empty_body_is_an_empty_object(body: bytes) -> None:
+    """An empty 2xx body decodes to a model whose fields are all None."""
+    cfg = decode(EventSourceConfiguration, body)
+    assert cfg == EventSourceConfiguration()
+    assert all(value is None for value in attrs.asdict(cfg).values())
+    page = decode(EventSourcePage, body)
+    assert page.event_sources == ()
+    assert page.next_marker is None
+
+
+def test_missing_members_are_none() -> None:
+    """A partial response leaves the absent fields None."""
+    cfg = _decode({"UUID": "u-1", "Status": "OK"})
+    assert cfg.uuid == "u-1"
+    assert cfg.status == "OK"
+    assert cfg.batch_size is None
+    assert cfg.last_modified is None
+
+
+def test_page_decodes_its_configurations() -> None:
+    """EventSourcePage holds a tuple of configurations and the next marker."""
+    body = json.dumps({"EventSources": [FULL, {"UUID": "u-2"}], "NextMarker": "m-2"}).encode()
+    page = decode(EventSourcePage, body)
+    assert page.event_sources == (_decode(FULL), EventSourceConfiguration(uuid="u-2"))
+    assert page.next_marker == "m-2"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (b"<html><body>Bad gateway</body></html>", "<html><body>Bad gateway"),
+        (b'{"UUID": "abc', '{"UUID": "abc'),
+        (b'[{"UUID": "abc"}]', '[{"UUID": "abc"}]'),
+        (b"null", "null"),
+        (b'"a string"', '"a string"'),
+        (b"\xff\xfe garbage", "garbage"),
+    ],
+)
+def test_malformed_bodies_raise_decode_error(body: bytes, fragment: str) -> None:
+    """A body that is not a JSON object raises DecodeError quoting the body."""
+    with pytest.raises(DecodeError) as info:
+        decode(EventSourceConfiguration, body)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("UUID", 5),
+        ("BatchSize", "100"),
+        ("BatchSize", 100.5),
+        ("BatchSize", True),
+        ("FunctionName", ["f"]),
+        ("Parameters", "InitialPositionInStream=LATEST"),
+        ("Parameters", {"InitialPositionInStream": 1}),
+        ("IsActive", "yes"),
+        ("IsActive", 1),
+        ("Status", {"nested": True}),
+        ("LastModified", "yesterday"),
+        ("LastModified", "2014-13-45T19:07:20Z"),
+        ("LastModified", True),
+        ("LastModified", [2014, 11, 13]),
+        ("LastModified", 1e20),
+    ],
+)
+def test_wrong_member_types_raise_decode_error(member: str, value: object) -> None:
+    """A member of the wrong type, or a timestamp that is not one, is a DecodeError naming the model."""
+    body = json.dumps({**FULL, member: value})
+    with pytest.raises(DecodeError) as info:
+        decode(EventSourceConfiguration, body.encode())
+    message = str(info.value)
+    assert "EventSourceConfiguration" in message
+    assert body[:60] in message  # the excerpt of the body
+
+
+def test_page_with_a_bad_item_raises_decode_error() -> None:
+    """One malformed configuration inside a page fails the page."""
+    body = json.dumps({"EventSources": [FULL, {"BatchSize": "x"}]}).encode()
+    with pytest.raises(DecodeError, match="EventSourcePage"):
+        decode(EventSourcePage, body)
+    with pytest.raises(DecodeError, match="EventSourcePage"):
+        decode(EventSourcePage, b'{"EventSources": {"UUID": "u"}}')
+
+
+def test_excerpt_is_short() -> None:
+    """However large the bad body, the message quotes only a short excerpt of it."""
+    body = b"<html>" + b"x" * 100_000 + b"</html>"
+    with pytest.raises(DecodeError) as info:
+        decode(EventSourceConfiguration, body)
+    assert len(str(info.value)) < 400
+    assert str(info.value).endswith("...")
+    wrong = json.dumps({**FULL, "BatchSize": "y" * 100_000}).encode()
+    with pytest.raises(DecodeError) as info:
+        decode(EventSourceConfiguration, wrong)
+    assert len(str(info.value)) < 1000
+
+
+def test_decode_error_chains_the_cause() -> None:
+    """The parser's exception is kept as __cause__ for debugging."""
+    with pytest.raises(DecodeError) as info:
+        decode(EventSourceConfiguration, b"{oops")
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_to_dict_uses_wire_names_and_omits_none() -> None:
+    """to_dict() has the AWS member names, ISO-8601 datetimes, and no absent members."""
+    cfg = _decode(FULL)
+    assert cfg.to_dict() == {**FULL, "LastModified": "2014-11-13T19:07:20.006000+00:00"}
+    assert EventSourceConfiguration(uuid="u").to_dict() == {"UUID": "u"}
+    page = EventSourcePage(event_sources=(EventSourceConfiguration(uuid="u"),), next_marker="m")
+    assert page.to_dict() == {"EventSources": [{"UUID": "u"}], "NextMarker": "m"}
+    json.dumps(page.to_dict())
+
+
+def test_to_dict_round_trips() -> None:
+    """decode(to_dict()) gives back an equal model."""
+    cfg = _decode(FULL)
+    assert _decode(cfg.to_dict()) == cfg
+    page = decode(EventSourcePage, json.dumps({"EventSources": [FULL], "NextMarker": "n"}).encode())
+    assert decode(EventSourcePage, json.dumps(page.to_dict()).encode()) == page
+
+
+_OPTIONAL_TEXT = st.none() | st.text(max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cfg=st.builds(
+        EventSourceConfiguration,
+        uuid=_OPTIONAL_TEXT,
+        batch_size=st.none() | st.integers(min_value=1, max_value=10_000),
+        event_source=_OPTIONAL_TEXT,
+        function_name=_OPTIONAL_TEXT,
+        parameters=st.none() | st.dictionaries(st.text(max_size=10), st.text(max_size=10)),
+        role=_OPTIONAL_TEXT,
+        last_modified=st.none()
+        | st.datetimes(
+            min_value=dt.datetime(1971, 1, 1),
+            max_value=dt.datetime(2200, 1, 1),
+            timezones=st.just(UTC),
+        ),
+        is_active=st.none() | st.booleans(),
+        status=st.none() | st.sampled_from(["PENDING", "OK", "PROBLEM: no access"]),
+    )
+)
+def test_to_dict_round_trip_property(cfg: EventSourceConfiguration) -> None:
+    """Any configuration survives to_dict -> JSON -> decode unchanged."""
+    assert decode(EventSourceConfiguration, encode_body(cfg.to_dict())) == cfg
+
+
+def test_encode_body_is_compact_utf8() -> None:
+    """Request bodies are compact JSON in UTF-8, non-ASCII left unescaped, as AWS SDKs send."""
+    assert encode_body({"A": 1, "B": "é"}) == '{"A":1,"B":"é"}'.encode()
