@@ -7,22 +7,71 @@ docstring, and keyword-only parameters where the API has them.
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import AsyncIterator
 from types import TracebackType
+from typing import TypeVar
 
 import aiohttp
 
 from ._codec import decode, encode_body
 from ._credentials import Credentials
-from ._errors import ParamValidationError
-from ._models import EventSourceConfiguration
+from ._errors import (
+    DecodeError,
+    ParamValidationError,
+    ResourceConflictError,
+    ResourceInUseError,
+    ResourceNotFoundError,
+    WaiterError,
+)
+from ._mapping_models import EventSourceMapping, EventSourceMappingPage
+from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
+from ._settings import CreateMappingSettings, MappingSettings, encode_settings
 from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
-from ._validate import check_add_event_source, check_int
+from ._upsert import (
+    WAIT_TARGETS,
+    changed_settings,
+    unchangeable_differences,
+    uuid_from_conflict,
+    wait_outcome,
+)
+from ._validate import (
+    check_add_event_source,
+    check_arn,
+    check_enum,
+    check_function_name,
+    check_int,
+    check_list_filters,
+    check_mapping_uuid,
+    check_uuid,
+)
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # pragma: no cover - exercised on 3.10 only
+    from typing_extensions import Unpack
 
 __all__ = ["AsyncClient"]
 
+logger = logging.getLogger("lambda_es")
+
 LEGACY = "2014-11-13"
+CURRENT = "2015-03-31"
 MAPPINGS = "event-source-mappings"
+
+#: How often ensure_event_source_mapping retries an update that met ResourceInUseException.
+ENSURE_IN_USE_RETRIES = 3
+#: The waiter's first and largest pause between polls, in seconds.
+WAIT_FIRST_DELAY = 1.0
+WAIT_MAX_DELAY = 10.0
+
+T = TypeVar("T")
+
+
+def _query(**members: object) -> list[tuple[str, str]]:
+    return [(name, str(value)) for name, value in members.items() if value is not None]
 
 
 class AsyncClient:
@@ -150,3 +199,509 @@ class AsyncClient:
             "AddEventSource", "POST", (LEGACY, MAPPINGS, ""), body=encode_body(payload)
         )
         return decode(EventSourceConfiguration, response.body)
+
+    async def get_event_source(self, uuid: str) -> EventSourceConfiguration:
+        """Describe one legacy mapping (GetEventSource, 2014-11-13).
+
+        Args:
+            uuid: the mapping's identifier.
+
+        Returns:
+            The mapping's configuration.
+
+        Raises:
+            ParamValidationError: ``uuid`` is empty or not a str; nothing was sent.
+            ResourceNotFoundError: there is no such mapping.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not an EventSourceConfiguration.
+        """
+        check_uuid("uuid", uuid)
+        response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
+        return decode(EventSourceConfiguration, response.body)
+
+    async def list_event_sources(
+        self,
+        *,
+        event_source_arn: str | None = None,
+        function_name: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> EventSourcePage:
+        """List legacy mappings, one page at a time (ListEventSources, 2014-11-13).
+
+        Args:
+            event_source_arn: only mappings of this stream (sent as ``EventSource``).
+            function_name: only mappings of this function.
+            marker: the ``next_marker`` of the previous page.
+            max_items: the most mappings on this page, 1 to 10,000.
+
+        Returns:
+            The page; ``next_marker`` is ``None`` on the last one.
+
+        Raises:
+            ParamValidationError: an argument breaks the API's rules; nothing was sent.
+            APIError: an error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a page of mappings.
+        """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=marker,
+            max_items=max_items,
+            legacy=True,
+        )
+        query = _query(
+            EventSource=event_source_arn,
+            FunctionName=function_name,
+            Marker=marker,
+            MaxItems=max_items,
+        )
+        response = await self._transport.request(
+            "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
+        )
+        return decode(EventSourcePage, response.body)
+
+    async def iter_event_sources(
+        self,
+        *,
+        event_source_arn: str | None = None,
+        function_name: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[EventSourceConfiguration]:
+        """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
+
+        Args:
+            event_source_arn: only mappings of this stream.
+            function_name: only mappings of this function.
+            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+
+        Yields:
+            Each mapping, page after page.
+
+        Raises:
+            ParamValidationError: an argument breaks the API's rules; nothing was sent.
+            APIError: an error response.
+            TransportError: no complete response arrived.
+            DecodeError: a response is not a page, or the service repeats a marker.
+        """
+        marker: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_event_sources(
+                event_source_arn=event_source_arn,
+                function_name=function_name,
+                marker=marker,
+                max_items=page_size,
+            )
+            for item in page.event_sources:
+                yield item
+            marker = _next_marker(page.next_marker, seen)
+            if marker is None:
+                return
+
+    async def remove_event_source(self, uuid: str) -> None:
+        """Delete a legacy mapping (RemoveEventSource, 2014-11-13; HTTP 204).
+
+        Args:
+            uuid: the mapping's identifier.
+
+        Raises:
+            ParamValidationError: ``uuid`` is empty or not a str; nothing was sent.
+            ResourceNotFoundError: there is no such mapping.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+        """
+        check_uuid("uuid", uuid)
+        await self._transport.request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
+
+    # -- the current API, 2015-03-31 ----------------------------------------------
+
+    async def create_event_source_mapping(
+        self,
+        *,
+        function_name: str,
+        event_source_arn: str | None = None,
+        **settings: Unpack[CreateMappingSettings],
+    ) -> EventSourceMapping:
+        """Create a mapping (CreateEventSourceMapping, 2015-03-31; HTTP 202).
+
+        The mapping starts in state ``Creating``; see
+        :meth:`wait_for_event_source_mapping`.
+
+        Args:
+            function_name: the function's name, ARN or partial ARN.
+            event_source_arn: the source's ARN (none for a self-managed Kafka cluster).
+            **settings: the mapping's settings as typed keywords (``batch_size``,
+                ``enabled``, ``starting_position``, ``filter_criteria``, ...; see
+                ``CreateMappingSettings``). Nested settings take the model class or a
+                dict with AWS member names, as boto3 does.
+
+        Returns:
+            The new mapping.
+
+        Raises:
+            ParamValidationError: an argument breaks the model's rules; nothing was sent.
+            ResourceConflictError: a mapping of this source and function exists.
+            InvalidParameterValueError: the service rejected an argument.
+            ResourceNotFoundError: the function or the source does not exist.
+            TooManyRequestsError: throttled after every retry.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a mapping.
+        """
+        check_function_name("function_name", function_name, required=True)
+        check_arn("event_source_arn", event_source_arn, required=False)
+        body: dict[str, object] = {"FunctionName": function_name}
+        if event_source_arn is not None:
+            body["EventSourceArn"] = event_source_arn
+        body.update(encode_settings(settings, create=True))
+        return await self._mapping_call("CreateEventSourceMapping", "POST", (), body)
+
+    async def get_event_source_mapping(self, uuid: str) -> EventSourceMapping:
+        """Describe a mapping (GetEventSourceMapping, 2015-03-31).
+
+        Args:
+            uuid: the mapping's 36-character identifier.
+
+        Returns:
+            The mapping.
+
+        Raises:
+            ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
+            ResourceNotFoundError: there is no such mapping.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a mapping.
+        """
+        check_mapping_uuid("uuid", uuid)
+        return await self._mapping_call("GetEventSourceMapping", "GET", (uuid,))
+
+    async def list_event_source_mappings(
+        self,
+        *,
+        event_source_arn: str | None = None,
+        function_name: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> EventSourceMappingPage:
+        """List mappings, one page at a time (ListEventSourceMappings, 2015-03-31).
+
+        Args:
+            event_source_arn: only mappings of this source.
+            function_name: only mappings of this function (name, ARN or partial ARN).
+            marker: the ``next_marker`` of the previous page.
+            max_items: the most mappings on this page, 1 to 10,000.
+
+        Returns:
+            The page; ``next_marker`` is ``None`` on the last one.
+
+        Raises:
+            ParamValidationError: an argument breaks the model's rules; nothing was sent.
+            APIError: an error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a page of mappings.
+        """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=marker,
+            max_items=max_items,
+            legacy=False,
+        )
+        query = _query(
+            EventSourceArn=event_source_arn,
+            FunctionName=function_name,
+            Marker=marker,
+            MaxItems=max_items,
+        )
+        response = await self._transport.request(
+            "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
+        )
+        return decode(EventSourceMappingPage, response.body)
+
+    async def iter_event_source_mappings(
+        self,
+        *,
+        event_source_arn: str | None = None,
+        function_name: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[EventSourceMapping]:
+        """Iterate over every mapping, following ``NextMarker`` to the last page.
+
+        Args:
+            event_source_arn: only mappings of this source.
+            function_name: only mappings of this function.
+            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+
+        Yields:
+            Each mapping, page after page.
+
+        Raises:
+            ParamValidationError: an argument breaks the model's rules; nothing was sent.
+            APIError: an error response.
+            TransportError: no complete response arrived.
+            DecodeError: a response is not a page, or the service repeats a marker.
+        """
+        marker: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_event_source_mappings(
+                event_source_arn=event_source_arn,
+                function_name=function_name,
+                marker=marker,
+                max_items=page_size,
+            )
+            for item in page.event_source_mappings:
+                yield item
+            marker = _next_marker(page.next_marker, seen)
+            if marker is None:
+                return
+
+    async def update_event_source_mapping(
+        self,
+        uuid: str,
+        *,
+        function_name: str | None = None,
+        **settings: Unpack[MappingSettings],
+    ) -> EventSourceMapping:
+        """Change a mapping (UpdateEventSourceMapping, 2015-03-31; HTTP 202).
+
+        Only the settings given are sent; the others keep their values.
+
+        Args:
+            uuid: the mapping's 36-character identifier.
+            function_name: move the mapping to this function.
+            **settings: the settings to change (see ``MappingSettings``); settings
+                fixed at creation (``starting_position``, ``topics``, ...) are refused.
+
+        Returns:
+            The mapping, usually in state ``Updating``.
+
+        Raises:
+            ParamValidationError: an argument breaks the model's rules; nothing was sent.
+            ResourceInUseError: the mapping is being created or changed; try later.
+            ResourceNotFoundError: there is no such mapping.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a mapping.
+        """
+        check_mapping_uuid("uuid", uuid)
+        check_function_name("function_name", function_name, required=False)
+        body: dict[str, object] = {}
+        if function_name is not None:
+            body["FunctionName"] = function_name
+        body.update(encode_settings(settings, create=False))
+        return await self._mapping_call("UpdateEventSourceMapping", "PUT", (uuid,), body)
+
+    async def delete_event_source_mapping(self, uuid: str) -> EventSourceMapping:
+        """Delete a mapping (DeleteEventSourceMapping, 2015-03-31; HTTP 202).
+
+        Args:
+            uuid: the mapping's 36-character identifier.
+
+        Returns:
+            The mapping, in state ``Deleting``.
+
+        Raises:
+            ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
+            ResourceInUseError: the mapping is being created or changed; try later.
+            ResourceNotFoundError: there is no such mapping.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            DecodeError: the response is not a mapping.
+        """
+        check_mapping_uuid("uuid", uuid)
+        return await self._mapping_call("DeleteEventSourceMapping", "DELETE", (uuid,))
+
+    async def ensure_event_source_mapping(
+        self,
+        *,
+        function_name: str,
+        event_source_arn: str,
+        **settings: Unpack[CreateMappingSettings],
+    ) -> EventSourceMapping:
+        """Make sure a mapping of this source to this function exists with these settings.
+
+        The seed's AddEventSource upserted; the current API does not. This
+        does, safely: it creates the mapping, and when Lambda answers 409
+        ResourceConflictException it finds the existing one (by the UUID in
+        the message, else by listing the source's mappings of the function)
+        and updates only the settings that differ. Calling it again changes
+        nothing, and a create that timed out and was retried, meeting the
+        mapping it made itself, ends the same way. An update that meets
+        ResourceInUseException waits for the mapping to settle and tries again.
+
+        Args:
+            function_name: the function's name, ARN or partial ARN.
+            event_source_arn: the source's ARN.
+            **settings: as for :meth:`create_event_source_mapping`. Tags are
+                applied on create only.
+
+        Returns:
+            The mapping as created or updated (or as found, when nothing differed).
+
+        Raises:
+            ParamValidationError: an argument breaks the model's rules; nothing was sent.
+            ResourceConflictError: the existing mapping differs in a setting fixed at
+                creation (``starting_position``, ``topics``, ...): only deleting and
+                re-creating it can change that, which is left to you.
+            APIError: another error response.
+            TransportError: no complete response arrived.
+            WaiterError: the mapping stayed busy while waiting to update it.
+        """
+        check_function_name("function_name", function_name, required=True)
+        check_arn("event_source_arn", event_source_arn, required=True)
+        wanted = encode_settings(settings, create=True)
+        body: dict[str, object] = {
+            "FunctionName": function_name,
+            "EventSourceArn": event_source_arn,
+        }
+        try:
+            return await self._mapping_call(
+                "CreateEventSourceMapping", "POST", (), {**body, **wanted}
+            )
+        except ResourceConflictError as conflict:
+            existing = await self._find_existing(conflict, function_name, event_source_arn)
+        fixed = unchangeable_differences(existing, wanted)
+        if fixed:
+            raise ResourceConflictError(
+                "ResourceConflictException",
+                f"mapping {existing.uuid} exists with different {', '.join(fixed)}; "
+                "these are fixed at creation: delete and re-create the mapping to change them",
+                409,
+            )
+        changes = changed_settings(existing, wanted)
+        if not changes:
+            logger.debug("ensure: mapping %s already as wanted", existing.uuid)
+            return existing
+        assert existing.uuid is not None  # _find_existing only returns mappings with one
+        for attempt in range(ENSURE_IN_USE_RETRIES + 1):
+            try:
+                return await self._mapping_call(
+                    "UpdateEventSourceMapping", "PUT", (existing.uuid,), changes
+                )
+            except ResourceInUseError:
+                if attempt == ENSURE_IN_USE_RETRIES:
+                    raise
+                logger.debug("ensure: mapping %s is busy; waiting to update it", existing.uuid)
+                await self._wait_until_settled(existing.uuid)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def wait_for_event_source_mapping(
+        self, uuid: str, *, state: str = "Enabled", timeout: float = 300.0
+    ) -> EventSourceMapping:
+        """Poll a mapping until it reaches ``state``.
+
+        Mappings pass through Creating, Enabling, Updating, Disabling and
+        Deleting; this polls with back-off (1 s doubling to 10 s) through
+        those that can still lead to ``state``, and gives up early on one
+        that cannot (waiting for ``Enabled`` on a ``Disabled`` mapping).
+
+        Args:
+            uuid: the mapping's 36-character identifier.
+            state: ``"Enabled"``, ``"Disabled"``, or ``"Deleted"`` (until Lambda no
+                longer knows the mapping).
+            timeout: the most seconds to wait.
+
+        Returns:
+            The mapping in ``state`` (for ``"Deleted"``, the last description seen).
+
+        Raises:
+            ParamValidationError: a bad ``uuid``, ``state`` or ``timeout``; nothing was sent.
+            WaiterError: the deadline passed (``reason="timeout"``), the mapping reached a
+                state from which ``state`` cannot follow (``"unreachable"``), or it
+                disappeared while waiting for Enabled/Disabled (``"gone"``).
+            APIError: an error response other than ResourceNotFoundException.
+            TransportError: no complete response arrived.
+        """
+        check_mapping_uuid("uuid", uuid)
+        check_enum("state", state, WAIT_TARGETS)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ParamValidationError("timeout", f"must be a positive number; got {timeout!r}")
+        transport = self._transport
+        deadline = transport.monotonic() + timeout
+        delay = WAIT_FIRST_DELAY
+        last: EventSourceMapping | None = None
+        while True:
+            try:
+                last = await self.get_event_source_mapping(uuid)
+            except ResourceNotFoundError as gone:
+                if state == "Deleted" and last is not None:
+                    return last
+                if state == "Deleted":
+                    return EventSourceMapping(uuid=uuid, state="Deleted")
+                raise WaiterError(
+                    f"mapping {uuid} disappeared while waiting for {state}",
+                    reason="gone",
+                    last_state=last.state if last else None,
+                ) from gone
+            outcome = wait_outcome(state, last.state)
+            if outcome == "done":
+                return last
+            if outcome == "unreachable":
+                raise WaiterError(
+                    f"mapping {uuid} is {last.state}; it cannot become {state} by itself",
+                    reason="unreachable",
+                    last_state=last.state,
+                )
+            remaining = deadline - transport.monotonic()
+            if remaining <= 0:
+                raise WaiterError(
+                    f"mapping {uuid} still {last.state} after {timeout:g}s waiting for {state}",
+                    reason="timeout",
+                    last_state=last.state,
+                )
+            logger.debug("wait: mapping %s is %s; polling again in %.1fs", uuid, last.state, delay)
+            await transport.sleep(min(delay, remaining))
+            delay = min(delay * 2, WAIT_MAX_DELAY)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    async def _mapping_call(
+        self,
+        operation: str,
+        method: str,
+        tail: tuple[str, ...],
+        body: dict[str, object] | None = None,
+    ) -> EventSourceMapping:
+        response = await self._transport.request(
+            operation,
+            method,
+            (CURRENT, MAPPINGS, *tail),
+            body=encode_body(body) if body is not None else b"",
+        )
+        return decode(EventSourceMapping, response.body)
+
+    async def _find_existing(
+        self, conflict: ResourceConflictError, function_name: str, event_source_arn: str
+    ) -> EventSourceMapping:
+        uuid = uuid_from_conflict(conflict.message)
+        if uuid is not None:
+            try:
+                return await self.get_event_source_mapping(uuid)
+            except ResourceNotFoundError:
+                logger.debug("ensure: mapping %s from the conflict is gone; listing", uuid)
+        async for mapping in self.iter_event_source_mappings(
+            event_source_arn=event_source_arn, function_name=function_name
+        ):
+            if mapping.uuid is not None:
+                return mapping
+        # Lambda said it exists but neither lookup found it: report its own words.
+        raise conflict
+
+    async def _wait_until_settled(self, uuid: str) -> None:
+        mapping = await self.get_event_source_mapping(uuid)
+        target = "Disabled" if mapping.state in ("Disabling", "Disabled") else "Enabled"
+        await self.wait_for_event_source_mapping(uuid, state=target, timeout=60.0)
+
+
+def _next_marker(marker: str | None, seen: set[str]) -> str | None:
+    # A service that hands back a marker it already gave would loop forever.
+    if not marker:
+        return None
+    if marker in seen:
+        raise DecodeError(f"the service repeated the page marker {marker[:40]!r}")
+    seen.add(marker)
+    return marker

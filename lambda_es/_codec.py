@@ -11,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._errors import DecodeError, excerpt
-from ._models import wire_name
+from ._errors import DecodeError, ParamValidationError, excerpt
+from ._models import to_wire, wire_name
 
-__all__ = ["decode", "encode_body"]
+__all__ = ["decode", "encode_body", "structure_param"]
 
 T = TypeVar("T")
 
@@ -86,8 +87,8 @@ def _structure_float(value: object, _: type) -> float:
     raise TypeError(f"expected a number, got {value!r}")
 
 
-def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=False)
+def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_structure_hook(dt.datetime, _structure_datetime)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(str, _structure_str)
@@ -96,13 +97,21 @@ def _make_converter() -> cattrs.Converter:
 
     def structure_factory(cls: type[Any]) -> Any:
         renames = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
-        return make_dict_structure_fn(cls, converter, **cast(dict[str, Any], renames))
+        return make_dict_structure_fn(
+            cls,
+            converter,
+            _cattrs_forbid_extra_keys=forbid_extra_keys,
+            **cast(dict[str, Any], renames),
+        )
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     return converter
 
 
-_CONVERTER = _make_converter()
+# Responses: unknown members are ignored, so a new AWS field breaks nothing.
+_CONVERTER = _make_converter(forbid_extra_keys=False)
+# Requests: a misspelt member in a dict the caller wrote must not vanish silently.
+_STRICT = _make_converter(forbid_extra_keys=True)
 
 
 def decode(cls: type[T], body: bytes) -> T:
@@ -134,6 +143,37 @@ def decode(cls: type[T], body: bytes) -> T:
         raise DecodeError(
             f"response does not match {cls.__name__} ({details}): {excerpt(body)}"
         ) from exc
+
+
+def structure_param(cls: type[T], value: object, name: str) -> T:
+    """Turn a caller's request argument (a model or a dict with AWS names) into a model.
+
+    A model is round-tripped through its wire form, so that the same strict
+    type checks apply to both spellings.
+
+    Args:
+        cls: the model class the parameter takes.
+        value: an instance of ``cls``, or a mapping with AWS member names.
+        name: the parameter's name, for the error.
+
+    Returns:
+        A checked instance of ``cls``.
+
+    Raises:
+        ParamValidationError: wrong type, unknown member, or a member of the wrong type.
+    """
+    if isinstance(value, cls):
+        value = to_wire(value)
+    if not isinstance(value, Mapping):
+        raise ParamValidationError(
+            name,
+            f"must be a {cls.__name__} or a dict with AWS member names, not {type(value).__name__}",
+        )
+    try:
+        return _STRICT.structure(dict(value), cls)
+    except Exception as exc:
+        details = "; ".join(cattrs.transform_error(exc, path=name))
+        raise ParamValidationError(name, details) from None
 
 
 def encode_body(payload: dict[str, Any]) -> bytes:

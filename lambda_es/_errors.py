@@ -26,6 +26,7 @@ __all__ = [
     "TimeoutError",
     "TooManyRequestsError",
     "TransportError",
+    "WaiterError",
     "error_from_response",
     "excerpt",
 ]
@@ -95,6 +96,20 @@ class TimeoutError(TransportError, builtins.TimeoutError):
 
 class ResponseTooLargeError(TransportError):
     """The response body was larger than the client's ``max_response_size``."""
+
+
+class WaiterError(LambdaESError):
+    """A waiter gave up: the deadline passed, the state became unreachable, or the mapping vanished.
+
+    Attributes:
+        reason: ``"timeout"``, ``"unreachable"`` or ``"gone"``.
+        last_state: the last state seen, if any.
+    """
+
+    def __init__(self, message: str, *, reason: str, last_state: str | None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.last_state = last_state
 
 
 class DecodeError(LambdaESError):

@@ -6,16 +6,43 @@ names' AWS spelling, which ``_codec`` reads from each field's ``wire`` metadata.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 import attrs
 
-__all__ = ["EventSourceConfiguration", "EventSourcePage", "WireModel", "wire_name"]
+__all__ = [
+    "EventSourceConfiguration",
+    "EventSourcePage",
+    "WireModel",
+    "epoch_seconds",
+    "member",
+    "to_wire",
+    "wire_name",
+]
 
 
 def _wire(name: str) -> dict[str, str]:
     return {"wire": name}
+
+
+def member(wire: str, **rules: Any) -> Any:
+    """Declare an optional model field with its AWS name and the model's rules.
+
+    Args:
+        wire: the member's AWS (PascalCase) name.
+        **rules: constraints from the service model, checked on requests only
+            (responses decode leniently): ``range=(lo, hi)`` for integers,
+            ``length=(lo, hi)`` for strings and lists, ``pattern=`` (a regex the
+            whole string must match), ``enum=`` (allowed strings), and ``items=``
+            (a dict of these rules for each element of a list).
+
+    Returns:
+        An attrs field defaulting to ``None``.
+    """
+    return attrs.field(default=None, metadata={"wire": wire, **rules})
 
 
 def wire_name(field: attrs.Attribute[Any]) -> str:
@@ -31,19 +58,40 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
     return name if isinstance(name, str) else field.name
 
 
-def _to_wire(value: object) -> Any:
+def epoch_seconds(value: dt.datetime) -> int:
+    """Whole epoch seconds, as botocore writes a timestamp in a rest-json body.
+
+    Args:
+        value: an aware datetime.
+
+    Returns:
+        Seconds since 1970-01-01 UTC, fractions dropped.
+    """
+    return calendar.timegm(value.astimezone(dt.timezone.utc).timetuple())
+
+
+def to_wire(value: object, timestamp: Callable[[dt.datetime], Any] = dt.datetime.isoformat) -> Any:
+    """Turn models (and lists, dicts of them) into JSON-ready data with AWS names.
+
+    Args:
+        value: a model, or a list, tuple, dict or scalar that may hold models.
+        timestamp: how to write a datetime (ISO-8601 by default; requests use epoch seconds).
+
+    Returns:
+        Plain dicts, lists and scalars; ``None`` members are left out.
+    """
     if attrs.has(type(value)):
         return {
-            wire_name(f): _to_wire(getattr(value, f.name))
+            wire_name(f): to_wire(getattr(value, f.name), timestamp)
             for f in attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
             if getattr(value, f.name) is not None
         }
     if isinstance(value, (list, tuple)):
-        return [_to_wire(item) for item in value]
+        return [to_wire(item, timestamp) for item in value]
     if isinstance(value, dict):
-        return {key: _to_wire(item) for key, item in value.items()}
+        return {key: to_wire(item, timestamp) for key, item in value.items()}
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return timestamp(value)
     return value
 
 
@@ -61,7 +109,7 @@ class WireModel:
         Returns:
             A dict such as ``{"UUID": "...", "BatchSize": 100, ...}``.
         """
-        result: dict[str, Any] = _to_wire(self)
+        result: dict[str, Any] = to_wire(self)
         return result
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, cast
+
+import attrs
 
 from ._errors import ParamValidationError
 
@@ -19,6 +21,8 @@ __all__ = [
     "check_bool",
     "check_enum",
     "check_int",
+    "check_model",
+    "check_rules",
     "check_str",
     "check_uuid",
 ]
@@ -210,3 +214,139 @@ def check_add_event_source(
     )
     check_int("batch_size", batch_size, low=1, high=10_000)
     _check_parameters(parameters)
+
+
+def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
+    """Check a value against service-model rules (see :func:`lambda_es._models.member`).
+
+    Types are not checked here (the codec does that); ranges, lengths,
+    patterns and enums are, and so are the elements of lists and nested models.
+
+    Args:
+        name: the parameter's path for the error, e.g. ``scaling_config.MaximumConcurrency``.
+        value: the value, already of the right type.
+        rules: ``range``, ``length``, ``pattern``, ``enum`` and ``items``.
+
+    Raises:
+        ParamValidationError: a rule is broken.
+    """
+    if value is None:
+        return
+    if "range" in rules and isinstance(value, int):
+        low, high = rules["range"]
+        check_int(name, value, low=low, high=high)
+    if "length" in rules and isinstance(value, (str, tuple, list)):
+        low, high = rules["length"]
+        what = "characters" if isinstance(value, str) else "items"
+        if not low <= len(value) <= high:
+            raise ParamValidationError(name, f"must have {low} to {high} {what}; got {len(value)}")
+    if "pattern" in rules and isinstance(value, str):
+        check_str(name, value, pattern=re.compile(rules["pattern"]))
+    if "enum" in rules:
+        check_enum(name, value, rules["enum"])
+    if isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            check_rules(f"{name}[{index}]", item, rules.get("items", {}))
+    if attrs.has(type(value)):
+        check_model(name, value)
+
+
+def check_model(name: str, model: object) -> None:
+    """Check every field of a request model against the rules in its metadata.
+
+    Args:
+        name: the parameter's name, for errors.
+        model: an instance of one of the models.
+
+    Raises:
+        ParamValidationError: a rule is broken; the error names the path.
+    """
+    for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(model))):
+        rules = {k: v for k, v in field.metadata.items() if k != "wire"}
+        check_rules(
+            f"{name}.{field.metadata.get('wire', field.name)}", getattr(model, field.name), rules
+        )
+
+
+# From the 2015-03-31 model: NamespacedFunctionName, Arn and UUIDString.
+NAMESPACED_FUNCTION_NAME = re.compile(
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
+)
+ARN = re.compile(
+    r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?"
+    r"-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+)
+
+
+def check_function_name(name: str, value: object, *, required: bool) -> None:
+    """Check a function name, ARN or partial ARN of the current API (1 to 256 characters).
+
+    Raises:
+        ParamValidationError: the value is not a function name or function ARN.
+    """
+    check_str(
+        name,
+        value,
+        required=required,
+        min_len=1,
+        max_len=256,
+        pattern=NAMESPACED_FUNCTION_NAME,
+        pattern_text="a function name, a function ARN or a partial ARN",
+    )
+
+
+def check_arn(name: str, value: object, *, required: bool) -> None:
+    """Check an event source ARN of the current API.
+
+    Raises:
+        ParamValidationError: the value is not an ARN.
+    """
+    check_str(
+        name,
+        value,
+        required=required,
+        max_len=10_000,
+        pattern=ARN,
+        pattern_text="an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
+    )
+
+
+def check_mapping_uuid(name: str, value: object) -> None:
+    """Check the UUID of a current-API mapping (the model fixes it at 36 characters).
+
+    Raises:
+        ParamValidationError: the value is not a 36-character string.
+    """
+    check_uuid(name, value)
+    check_str(name, value, min_len=36, max_len=36)
+
+
+def check_list_filters(
+    *,
+    event_source_arn: object,
+    function_name: object,
+    marker: object,
+    max_items: object,
+    legacy: bool,
+) -> None:
+    """Check the filters and paging arguments of a list call.
+
+    Raises:
+        ParamValidationError: an argument breaks the model's rules.
+    """
+    if legacy:
+        check_str("event_source_arn", event_source_arn)
+        check_str(
+            "function_name",
+            function_name,
+            min_len=1,
+            max_len=64,
+            pattern=FUNCTION_NAME,
+            pattern_text="[a-zA-Z0-9-_]+",
+        )
+    else:
+        check_arn("event_source_arn", event_source_arn, required=False)
+        check_function_name("function_name", function_name, required=False)
+    check_str("marker", marker)
+    check_int("max_items", max_items, low=1, high=10_000)

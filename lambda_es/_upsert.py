@@ -1,0 +1,136 @@
+"""The pure parts of ``ensure_event_source_mapping`` and the mapping waiter.
+
+No I/O: the client does the calls, these functions decide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ._mapping_models import EventSourceMapping
+from ._models import epoch_seconds, to_wire
+
+__all__ = [
+    "PENDING_STATES",
+    "WAIT_TARGETS",
+    "changed_settings",
+    "unchangeable_differences",
+    "uuid_from_conflict",
+    "wait_outcome",
+]
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+#: Members that CreateEventSourceMapping takes and UpdateEventSourceMapping does not.
+CREATE_ONLY_WIRE = frozenset(
+    {"StartingPosition", "StartingPositionTimestamp", "Topics", "Queues", "SelfManagedEventSource"}
+)
+#: Tags are managed with TagResource and are not part of the mapping's configuration.
+NOT_COMPARED = frozenset({"Tags", "Enabled"})
+
+_ENABLED_STATES = frozenset({"Enabled", "Enabling"})
+_DISABLED_STATES = frozenset({"Disabled", "Disabling"})
+
+
+def uuid_from_conflict(message: str) -> str | None:
+    """Find the existing mapping's UUID in a ResourceConflictException message.
+
+    Lambda says "... Please update or delete the existing mapping with UUID
+    <uuid>"; other wordings may come, so any UUID in the text is taken.
+
+    Args:
+        message: the error message.
+
+    Returns:
+        The UUID, or ``None`` when the message has none.
+    """
+    found = _UUID.findall(message)
+    return found[-1] if found else None
+
+
+def _current(mapping: EventSourceMapping) -> dict[str, object]:
+    # Requests carry timestamps as epoch seconds, so compare in that form.
+    wire: dict[str, object] = to_wire(mapping, epoch_seconds)
+    return wire
+
+
+def changed_settings(
+    existing: EventSourceMapping, wanted: Mapping[str, object]
+) -> dict[str, object]:
+    """The members of ``wanted`` that an update must change.
+
+    Args:
+        existing: the mapping as Lambda describes it.
+        wanted: the request members the caller asked for (wire names), as
+            ``encode_settings`` made them.
+
+    Returns:
+        The members to send with UpdateEventSourceMapping (empty when nothing differs).
+    """
+    current = _current(existing)
+    changes = {
+        name: value
+        for name, value in wanted.items()
+        if name not in CREATE_ONLY_WIRE | NOT_COMPARED and current.get(name) != value
+    }
+    enabled = wanted.get("Enabled")
+    if enabled is True and existing.state in _DISABLED_STATES:
+        changes["Enabled"] = True
+    elif enabled is False and existing.state in _ENABLED_STATES:
+        changes["Enabled"] = False
+    return changes
+
+
+def unchangeable_differences(
+    existing: EventSourceMapping, wanted: Mapping[str, object]
+) -> list[str]:
+    """Create-only members whose wanted value differs from the existing mapping's.
+
+    A member the existing mapping does not report is not counted: Lambda
+    omits some of them, and absence is not a difference.
+
+    Args:
+        existing: the mapping as Lambda describes it.
+        wanted: the request members the caller asked for (wire names).
+
+    Returns:
+        The names of the differing members, sorted.
+    """
+    current = _current(existing)
+    return sorted(
+        name
+        for name in CREATE_ONLY_WIRE
+        if name in wanted and current.get(name) is not None and current[name] != wanted[name]
+    )
+
+
+#: The states :meth:`AsyncClient.wait_for_event_source_mapping` can wait for.
+WAIT_TARGETS = ("Enabled", "Disabled", "Deleted")
+#: For each target, the states from which it can still be reached.
+PENDING_STATES: Mapping[str, frozenset[str]] = {
+    "Enabled": frozenset({"Creating", "Enabling", "Updating"}),
+    "Disabled": frozenset({"Creating", "Disabling", "Updating"}),
+    "Deleted": frozenset(
+        {"Creating", "Enabling", "Enabled", "Disabling", "Disabled", "Updating", "Deleting"}
+    ),
+}
+
+
+def wait_outcome(target: str, state: str | None) -> str:
+    """Decide what a waiter does after seeing ``state``.
+
+    Args:
+        target: one of :data:`WAIT_TARGETS`.
+        state: the mapping's state, or ``None`` when Lambda did not report one.
+
+    Returns:
+        ``"done"``, ``"wait"`` or ``"unreachable"``. An unknown state (one
+        Lambda adds in the future) means wait: the deadline still bounds it.
+    """
+    if state == target:
+        return "done"
+    if state is None or state in PENDING_STATES[target]:
+        return "wait"
+    known = set().union(*PENDING_STATES.values()) | {"Enabled", "Disabled"}
+    return "unreachable" if state in known else "wait"
