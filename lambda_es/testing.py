@@ -16,7 +16,6 @@ runs in a thread of its own), or through the pytest fixture ``fake_lambda``.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import threading
 import time
@@ -29,6 +28,8 @@ import attrs
 from aiohttp import web
 
 from ._credentials import Credentials
+from ._fake_core import AWSError, invalid, page, read_json
+from ._fake_current import CurrentMappings
 
 __all__ = ["FakeLambda", "RecordedRequest"]
 
@@ -79,12 +80,6 @@ class _Injected:
     headers: Mapping[str, str]
 
 
-class _AWSError(Exception):
-    def __init__(self, status: int, code: str, message: str, kind: str = "User") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.kind = status, code, message, kind
-
-
 class FakeLambda:
     """A local Lambda endpoint on loopback.
 
@@ -113,11 +108,27 @@ class FakeLambda:
         self.requests: list[RecordedRequest] = []
         self.legacy: dict[str, dict[str, Any]] = {}
         self._injected: list[_Injected] = []
+        self._delays: list[float] = []
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
+        self.current = CurrentMappings(region, account_id, lambda: self.clock(), self._lock)
+
+    @property
+    def mappings(self) -> dict[str, dict[str, Any]]:
+        """The 2015-03-31 mappings by UUID, as stored (for assertions in tests)."""
+        return self.current.mappings
+
+    @property
+    def settle_after(self) -> int:
+        """How many reads a transitional state (Creating, Updating, ...) lasts."""
+        return self.current.settle_after
+
+    @settle_after.setter
+    def settle_after(self, reads: int) -> None:
+        self.current.settle_after = reads
 
     # -- what tests use ------------------------------------------------------
 
@@ -156,6 +167,19 @@ class FakeLambda:
                 _Injected(status, code, message, dict(headers or {})) for _ in range(times)
             )
 
+    def delay_next(self, seconds: float, *, times: int = 1) -> None:
+        """Serve the next ``times`` requests fully, but hold each answer ``seconds``.
+
+        A client that times out meanwhile sees no response, although the
+        request took effect: the case a retried create must survive.
+
+        Args:
+            seconds: how long to hold the response.
+            times: how many requests to delay.
+        """
+        with self._lock:
+            self._delays.extend([seconds] * times)
+
     # -- lifecycle -------------------------------------------------------------
 
     def _make_app(self) -> web.Application:
@@ -165,6 +189,7 @@ class FakeLambda:
         app.router.add_get(prefix + "/", self._legacy_list)
         app.router.add_get(prefix + "/{uuid}", self._legacy_get)
         app.router.add_delete(prefix + "/{uuid}", self._legacy_remove)
+        self.current.add_routes(app)
         return app
 
     async def start(self) -> None:
@@ -252,16 +277,16 @@ class FakeLambda:
             self._check_signature(request, body)
             with self._lock:
                 injected = self._injected.pop(0) if self._injected else None
+                delay = self._delays.pop(0) if self._delays else None
             if injected is not None:
                 response = self._injected_response(injected)
             else:
                 response = await handler(request)
-        except _AWSError as exc:
-            response = web.json_response(
-                {"Type": exc.kind, "Message": exc.message},
-                status=exc.status,
-                headers={"x-amzn-ErrorType": f"{exc.code}:http://internal.amazon.com/"},
-            )
+        except AWSError as exc:
+            response = exc.response()
+            delay = None
+        if delay is not None:
+            await asyncio.sleep(delay)
         response.headers["x-amzn-RequestId"] = request_id
         return response
 
@@ -281,9 +306,9 @@ class FakeLambda:
         authorization = request.headers.get("Authorization", "")
         match = _AUTH.fullmatch(authorization)
         if match is None or "X-Amz-Date" not in request.headers:
-            raise _AWSError(403, "IncompleteSignatureException", "Missing or malformed signature")
+            raise AWSError(403, "IncompleteSignatureException", "Missing or malformed signature")
         if match["service"] != "lambda" or match["region"] != self.region:
-            raise _AWSError(
+            raise AWSError(
                 403,
                 "InvalidSignatureException",
                 f"Credential should be scoped to region '{self.region}' and service 'lambda'",
@@ -293,7 +318,7 @@ class FakeLambda:
         from ._signing import sign  # a signer is only needed when verifying
 
         if match["key"] != self.credentials.access_key_id:
-            raise _AWSError(403, "UnrecognizedClientException", "The security token is invalid")
+            raise AWSError(403, "UnrecognizedClientException", "The security token is invalid")
         import datetime as dt
 
         when = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
@@ -307,43 +332,31 @@ class FakeLambda:
             host=request.host,
         )
         if expected["Authorization"] != authorization:
-            raise _AWSError(
+            raise AWSError(
                 403,
                 "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided",
             )
 
-    @staticmethod
-    async def _json(request: web.Request) -> dict[str, Any]:
-        try:
-            payload = json.loads(await request.read() or b"{}")
-        except ValueError:
-            raise _AWSError(400, "InvalidRequestContentException", "Could not parse JSON") from None
-        if not isinstance(payload, dict):
-            raise _AWSError(400, "InvalidRequestContentException", "Expected a JSON object")
-        return payload
-
     # -- legacy 2014-11-13 -----------------------------------------------------
 
     async def _legacy_add(self, request: web.Request) -> web.Response:
-        payload = await self._json(request)
+        payload = await read_json(request)
         source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
         if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
-            raise _AWSError(
-                400, "InvalidParameterValueException", "EventSource is not a stream ARN"
-            )
+            raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
         if not isinstance(function, str) or not _FUNCTION.fullmatch(function):
-            raise _AWSError(400, "InvalidParameterValueException", "FunctionName is invalid")
+            raise invalid("FunctionName is invalid")
         if not isinstance(role, str) or not _ROLE.fullmatch(role):
-            raise _AWSError(400, "InvalidParameterValueException", "Role is not an IAM role ARN")
+            raise invalid("Role is not an IAM role ARN")
         batch = payload.get("BatchSize", 100)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
-            raise _AWSError(400, "InvalidParameterValueException", "BatchSize must be 1 to 10000")
+            raise invalid("BatchSize must be 1 to 10000")
         parameters = payload.get("Parameters") or {"InitialPositionInStream": "TRIM_HORIZON"}
         if not isinstance(parameters, dict) or set(parameters) - {"InitialPositionInStream"}:
-            raise _AWSError(400, "InvalidParameterValueException", "Unsupported Parameters")
+            raise invalid("Unsupported Parameters")
         if parameters.get("InitialPositionInStream") not in ("TRIM_HORIZON", "LATEST"):
-            raise _AWSError(400, "InvalidParameterValueException", "Bad InitialPositionInStream")
+            raise invalid("Bad InitialPositionInStream")
         with self._lock:
             # One stream maps to one function: adding it again moves the mapping.
             existing = next((m for m in self.legacy.values() if m["EventSource"] == source), None)
@@ -363,7 +376,7 @@ class FakeLambda:
     def _legacy_lookup(self, request: web.Request) -> dict[str, Any]:
         mapping = self.legacy.get(request.match_info["uuid"])
         if mapping is None:
-            raise _AWSError(
+            raise AWSError(
                 404,
                 "ResourceNotFoundException",
                 f"The resource you requested does not exist. (UUID: {request.match_info['uuid']})",
@@ -382,7 +395,6 @@ class FakeLambda:
 
     async def _legacy_list(self, request: web.Request) -> web.Response:
         query = request.query
-        items = self._page_size(query.get("MaxItems"))
         with self._lock:
             matches = [
                 dict(m)
@@ -390,26 +402,4 @@ class FakeLambda:
                 if query.get("EventSource") in (None, m["EventSource"])
                 and query.get("FunctionName") in (None, m["FunctionName"])
             ]
-        start = self._marker_offset(query.get("Marker"), len(matches))
-        page = matches[start : start + items]
-        body: dict[str, Any] = {"EventSources": page}
-        if start + items < len(matches):
-            body["NextMarker"] = f"offset-{start + items}"
-        return web.json_response(body)
-
-    @staticmethod
-    def _page_size(value: str | None) -> int:
-        if value is None:
-            return 100
-        if not value.isdigit() or not 1 <= int(value) <= 10_000:
-            raise _AWSError(400, "InvalidParameterValueException", "MaxItems must be 1 to 10000")
-        return int(value)
-
-    @staticmethod
-    def _marker_offset(marker: str | None, length: int) -> int:
-        if marker is None:
-            return 0
-        prefix, _, number = marker.partition("-")
-        if prefix != "offset" or not number.isdigit() or int(number) > length:
-            raise _AWSError(400, "InvalidParameterValueException", "Invalid Marker")
-        return int(number)
+        return web.json_response(page(matches, query, "EventSources"))

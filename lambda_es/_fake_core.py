@@ -1,0 +1,112 @@
+"""What the FakeLambda handlers share: AWS-style errors, JSON bodies and paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["AWSError", "marker_offset", "page", "page_size", "read_json"]
+
+# Lambda spells the message member in lower case for these codes (see the
+# service model) and "Message" for the rest; the fake does the same.
+_LOWERCASE_MESSAGE = frozenset(
+    {
+        "InvalidParameterValueException",
+        "ResourceConflictException",
+        "TooManyRequestsException",
+    }
+)
+
+
+class AWSError(Exception):
+    """An error answer, rendered as Lambda renders it.
+
+    Args:
+        status: the HTTP status.
+        code: the error code for ``x-amzn-ErrorType``.
+        message: the message.
+        kind: the body's ``Type`` (``User`` or ``Service``).
+    """
+
+    def __init__(self, status: int, code: str, message: str, kind: str = "User") -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.kind = status, code, message, kind
+
+    def response(self) -> web.Response:
+        """The HTTP response for this error."""
+        key = "message" if self.code in _LOWERCASE_MESSAGE else "Message"
+        return web.json_response(
+            {"Type": self.kind, key: self.message},
+            status=self.status,
+            headers={"x-amzn-ErrorType": f"{self.code}:http://internal.amazon.com/coral/"},
+        )
+
+
+def invalid(message: str) -> AWSError:
+    """An InvalidParameterValueException (400)."""
+    return AWSError(400, "InvalidParameterValueException", message)
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body (empty means ``{}``).
+
+    Raises:
+        AWSError: the body is not a JSON object.
+    """
+    try:
+        payload = json.loads(await request.read() or b"{}")
+    except ValueError:
+        raise AWSError(400, "InvalidRequestContentException", "Could not parse JSON") from None
+    if not isinstance(payload, dict):
+        raise AWSError(400, "InvalidRequestContentException", "Expected a JSON object")
+    return payload
+
+
+def page_size(value: str | None, default: int = 100) -> int:
+    """Parse ``MaxItems`` (1 to 10,000).
+
+    Raises:
+        AWSError: not an integer in range.
+    """
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 10_000:
+        raise invalid(
+            "1 validation error detected: Value at 'maxItems' failed to satisfy constraint"
+        )
+    return int(value)
+
+
+def marker_offset(marker: str | None, length: int) -> int:
+    """Parse a marker the fake handed out.
+
+    Raises:
+        AWSError: a marker it did not make.
+    """
+    if marker is None:
+        return 0
+    prefix, _, number = marker.partition("-")
+    if prefix != "offset" or not number.isdigit() or int(number) > length:
+        raise invalid("Invalid Marker")
+    return int(number)
+
+
+def page(items: list[dict[str, Any]], query: Any, key: str) -> dict[str, Any]:
+    """One page of ``items`` by the request's ``Marker`` and ``MaxItems``.
+
+    Args:
+        items: every matching item, in a stable order.
+        query: the request's query parameters.
+        key: the member that holds the list.
+
+    Returns:
+        The response body, with ``NextMarker`` when more items follow.
+    """
+    size = page_size(query.get("MaxItems"))
+    start = marker_offset(query.get("Marker"), len(items))
+    body: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        body["NextMarker"] = f"offset-{start + size}"
+    return body
