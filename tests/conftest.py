@@ -9,6 +9,9 @@ import pytest
 import lambda_es
 from lambda_es.testing import FakeLambda
 
+# The aioresponses fixture 'mocked', for single-layer unit tests.
+pytest_plugins = ["tests._aioresponses"]
+
 CREDENTIALS = lambda_es.Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
 KINESIS_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
