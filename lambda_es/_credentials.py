@@ -48,8 +48,8 @@ def _read_ini(path: Path) -> configparser.RawConfigParser:
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
-        # The message names the file and line, never a value.
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        # The message names the file and the error's type, never a value.
         raise ConfigurationError(f"cannot parse {path}: {type(exc).__name__}") from None
     return parser
 
