@@ -21,6 +21,12 @@ __all__ = ["Endpoint", "resolve_endpoint", "resolve_region"]
 
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_USER_INFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
+
+
+def _redacted(url: str) -> str:
+    # User info may hold a password, which must never reach an error message.
+    return _USER_INFO.sub(lambda m: f"{m.group(1) or ''}***@", url, count=1)
 
 
 @attrs.frozen
@@ -131,10 +137,10 @@ def resolve_endpoint(
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise ConfigurationError(f"endpoint URL {url!r} is not valid: {exc}") from None
+        raise ConfigurationError(f"endpoint URL {_redacted(url)!r} is not valid: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ConfigurationError(f"endpoint URL {url!r} must be http(s)://host[:port]")
+        raise ConfigurationError(f"endpoint URL {_redacted(url)!r} must be http(s)://host[:port]")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigurationError("endpoint URL must not carry a query, a fragment or user info")
     if scheme == "http" and not is_loopback(parts.hostname):
