@@ -19,9 +19,13 @@ import attrs
 from ._errors import ParamValidationError
 
 __all__ = [
+    "NO_RETRY_INCREMENT",
     "RETRYABLE_STATUSES",
+    "RETRY_COST",
     "THROTTLING_CODES",
+    "TIMEOUT_RETRY_COST",
     "TRANSIENT_CODES",
+    "Kind",
     "RateLimiter",
     "Retry",
     "RetryQuota",
@@ -55,11 +59,14 @@ TRANSIENT_CODES = frozenset(
     {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "ServiceException"}
 )
 
-#: Costs of the shared retry quota, as in botocore's standard mode.
+#: Costs of the shared retry quota. These are the figures of botocore's
+#: original standard mode (and of the other AWS SDKs' "standard" spec); newer
+#: botocore releases charge 14 per retry and 5 per throttled retry instead.
 RETRY_COST = 5
 TIMEOUT_RETRY_COST = 10
 NO_RETRY_INCREMENT = 1
 
+#: Why an outcome is retryable: throttled, a transient failure, or a timeout.
 Kind = Literal["throttle", "transient", "timeout"]
 
 
@@ -67,6 +74,16 @@ def _positive(name: str) -> Callable[[Any, Any, Any], None]:
     def check(_: object, __: object, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
             raise ParamValidationError(name, f"must be a positive number; got {value!r}")
+        if not math.isfinite(value):
+            raise ParamValidationError(name, f"must be finite; got {value!r}")
+
+    return check
+
+
+def _positive_int(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_: object, __: object, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ParamValidationError(name, f"must be an int >= 1; got {value!r}")
 
     return check
 
@@ -76,11 +93,6 @@ def _check_mode(_: object, __: attrs.Attribute[str], value: str) -> None:
         raise ParamValidationError(
             "mode", f"must be 'standard', 'adaptive' or 'off'; got {value!r}"
         )
-
-
-def _check_attempts(_: object, __: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ParamValidationError("max_attempts", f"must be an int >= 1; got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -96,14 +108,17 @@ class Retry:
         max_retry_after: the cap applied to a server's ``Retry-After``, in seconds.
         quota: the client's retry budget; a retry costs 5 (10 after a timeout) and a
             success gives 1 back, so a long outage stops retries instead of multiplying load.
+
+    Raises:
+        ParamValidationError: a setting is out of range.
     """
 
     mode: RetryMode = attrs.field(default="standard", validator=_check_mode)
-    max_attempts: int = attrs.field(default=3, validator=_check_attempts)
+    max_attempts: int = attrs.field(default=3, validator=_positive_int("max_attempts"))
     base_delay: float = attrs.field(default=1.0, validator=_positive("base_delay"))
     max_backoff: float = attrs.field(default=20.0, validator=_positive("max_backoff"))
     max_retry_after: float = attrs.field(default=20.0, validator=_positive("max_retry_after"))
-    quota: int = attrs.field(default=500, validator=_check_attempts)
+    quota: int = attrs.field(default=500, validator=_positive_int("quota"))
 
     @property
     def attempts(self) -> int:
@@ -142,6 +157,7 @@ def backoff_delay(retry: Retry, retries_so_far: int, rand: Callable[[], float]) 
     Returns:
         The delay in seconds.
     """
+    # The exponent is capped so that a huge max_attempts cannot overflow a float.
     ceiling = min(retry.base_delay * 2.0 ** min(retries_so_far, 62), retry.max_backoff)
     return rand() * ceiling
 
@@ -167,6 +183,7 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
         except (TypeError, ValueError, IndexError):
             return None
         if when.tzinfo is None:
+            # RFC 9110 dates are GMT; email.utils leaves "-0000" naive.
             when = when.replace(tzinfo=dt.timezone.utc)
         seconds = (when - now).total_seconds()
     if not math.isfinite(seconds):
@@ -203,10 +220,11 @@ class RetryQuota:
             return cost
 
     def release(self, amount: int | None) -> None:
-        """Give capacity back after a success.
+        """Give capacity back after a successful call.
 
         Args:
-            amount: what the successful retry took, or ``None`` for a first-try success.
+            amount: what the call's last retry took, or ``None`` for a first-try success
+                (which gives back 1).
         """
         with self._lock:
             self.available = min(self.capacity, self.available + (amount or NO_RETRY_INCREMENT))
@@ -216,7 +234,13 @@ class RateLimiter:
     """botocore's adaptive mode: a token bucket whose rate follows CUBIC.
 
     Off until the first throttle; then every send takes a token, the fill rate
-    drops by ``beta`` on each throttle and grows back along a cubic curve.
+    drops to ``BETA`` times the measured send rate on each throttle and grows
+    back along a cubic curve, never above twice the measured rate. The rate
+    arithmetic is botocore's. Two choices differ: the bucket starts empty
+    when the limiter turns on (botocore's may hold a burst's worth of tokens
+    saved while it was off), and :meth:`acquire` reserves a token and says how
+    long to wait instead of blocking, so asyncio callers queue in order.
+
     All methods take the current time, so the arithmetic is testable; the
     transport sleeps for what :meth:`acquire` returns.
 
@@ -234,11 +258,11 @@ class RateLimiter:
         self.enabled = False
         self.fill_rate = min_rate
         self.tokens = 0.0
+        self.measured_rate = 0.0
         self._last_refill: float | None = None
         self._w_max = 0.0
         self._k = 0.0
         self._last_fail = 0.0
-        self.measured_rate = 0.0
         self._bucket_start: float | None = None
         self._bucket_count = 0
         self._lock = threading.Lock()
@@ -246,31 +270,38 @@ class RateLimiter:
     def _refill(self, now: float) -> None:
         if self._last_refill is not None:
             capacity = max(self.fill_rate, 1.0)
-            self.tokens = min(capacity, self.tokens + (now - self._last_refill) * self.fill_rate)
+            elapsed = max(0.0, now - self._last_refill)
+            self.tokens = min(capacity, self.tokens + elapsed * self.fill_rate)
         self._last_refill = now
 
-    def acquire(self, now: float) -> float:
-        """Take a token for one send.
+    def acquire(self, now: float, *, max_wait: float | None = None) -> float | None:
+        """Reserve a token for one send.
 
         Args:
             now: the monotonic time.
+            max_wait: the longest the caller can wait (what is left of its deadline).
 
         Returns:
-            How long to wait before sending (0 when the limiter is off or a token is there).
-            The token is taken either way.
+            How long to wait before sending: 0 when the limiter is off or a token is
+            there. ``None``, with no token taken, when the wait would exceed ``max_wait``.
         """
         with self._lock:
             if not self.enabled:
                 return 0.0
             self._refill(now)
+            # The debt a caller would be behind once it takes its token.
+            wait = max(0.0, (1.0 - self.tokens) / self.fill_rate)
+            if max_wait is not None and wait >= max_wait:
+                return None
             self.tokens -= 1.0
-            return 0.0 if self.tokens >= 0 else float(-self.tokens / self.fill_rate)
+            return wait
 
     def _measure(self, now: float) -> None:
-        if self._bucket_start is None:
-            self._bucket_start = math.floor(now / self.BUCKET_SECONDS) * self.BUCKET_SECONDS
-        self._bucket_count += 1
+        # The send rate, smoothed over half-second buckets, as botocore's RateClocker.
         bucket = math.floor(now / self.BUCKET_SECONDS) * self.BUCKET_SECONDS
+        if self._bucket_start is None:
+            self._bucket_start = bucket
+        self._bucket_count += 1
         if bucket > self._bucket_start:
             rate = self._bucket_count / (bucket - self._bucket_start)
             self.measured_rate = rate * self.SMOOTHING + self.measured_rate * (1 - self.SMOOTHING)
@@ -278,7 +309,7 @@ class RateLimiter:
             self._bucket_start = bucket
 
     def on_response(self, now: float, *, throttled: bool) -> None:
-        """Feed one response's outcome into the rate.
+        """Feed one attempt's outcome into the rate.
 
         Args:
             now: the monotonic time.
@@ -292,17 +323,17 @@ class RateLimiter:
                     if not self.enabled
                     else min(self.measured_rate, self.fill_rate)
                 )
-                rate = max(rate, self.min_rate)
                 self._w_max = rate
                 self._k = ((rate * (1 - self.BETA)) / self.SCALE) ** (1 / 3)
                 self._last_fail = now
                 new_rate = rate * self.BETA
                 self.enabled = True
-            else:
-                if not self.enabled:
-                    return
+            elif self.enabled:
                 new_rate = self.SCALE * (now - self._last_fail - self._k) ** 3 + self._w_max
-            if self.measured_rate > 0:
-                new_rate = min(new_rate, 2 * self.measured_rate)
+            else:
+                # botocore tracks a rate while off too, but nothing reads it
+                # before the first throttle, which recomputes it from scratch.
+                return
+            # Tokens earned so far accrue at the old rate, before it changes.
             self._refill(now)
-            self.fill_rate = max(new_rate, self.min_rate)
+            self.fill_rate = max(min(new_rate, 2 * self.measured_rate), self.min_rate)

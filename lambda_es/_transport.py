@@ -15,6 +15,7 @@ import platform
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -34,7 +35,15 @@ from ._errors import (
     TransportError,
     error_from_response,
 )
-from ._retry import RateLimiter, Retry, RetryQuota, backoff_delay, classify, parse_retry_after
+from ._retry import (
+    Kind,
+    RateLimiter,
+    Retry,
+    RetryQuota,
+    backoff_delay,
+    classify,
+    parse_retry_after,
+)
 from ._signing import build_url, sign
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Response", "Timeout", "Transport"]
@@ -75,7 +84,13 @@ class Timeout:
 
 @attrs.frozen
 class Response:
-    """A complete 2xx response."""
+    """A complete 2xx response.
+
+    Attributes:
+        status: the HTTP status.
+        headers: the response headers (case-insensitive lookups).
+        body: the raw body.
+    """
 
     status: int
     headers: Mapping[str, str]
@@ -83,13 +98,53 @@ class Response:
 
 
 class _Attempt(Exception):
-    """One failed attempt, with what the retry decision needs."""
+    """One failed attempt, with what the retry decision and the log line need."""
 
-    def __init__(self, error: LambdaESError, kind: str | None, delay_hint: float | None = None):
+    def __init__(
+        self,
+        error: LambdaESError,
+        kind: Kind | None,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        delay_hint: float | None = None,
+        stale: bool = False,
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.kind = kind
+        self.status = status
+        self.request_id = request_id
         self.delay_hint = delay_hint
+        # The request went out on a pooled connection the server had closed.
+        self.stale = stale
+
+    def outcome(self) -> str:
+        """Say what happened, for the attempt's log line."""
+        if isinstance(self.error, APIError):
+            return f"HTTP {self.error.status} {self.error.code or '(no error code)'}"
+        cause = self.error.__cause__
+        detail = _describe(cause) if cause is not None else str(self.error)
+        return f"{type(self.error).__name__} ({detail})"
+
+
+class _Exchange:
+    """What aiohttp's tracing tells about one request (see :func:`_mark_reused`)."""
+
+    __slots__ = ("reused",)
+
+    def __init__(self) -> None:
+        self.reused = False
+
+
+async def _mark_reused(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceConnectionReuseconnParams,
+) -> None:
+    exchange = context.trace_request_ctx
+    if isinstance(exchange, _Exchange):
+        exchange.reused = True
 
 
 def _user_agent(extra: str | None) -> str:
@@ -102,6 +157,9 @@ def _user_agent(extra: str | None) -> str:
 
 class Transport:
     """Sends signed requests with retries; one per client.
+
+    The retry quota and, in adaptive mode, the rate limiter live here, so
+    every call of one client shares them.
 
     Args:
         region: the ``region=`` argument.
@@ -142,8 +200,8 @@ class Transport:
         self._user_agent = _user_agent(user_agent_extra)
         self.max_response_size = max_response_size
         self._resolved: tuple[str, Endpoint, Credentials] | None = None
-        self._quota = RetryQuota(retry.quota)
-        self._limiter = RateLimiter() if retry.mode == "adaptive" else None
+        self.quota = RetryQuota(retry.quota)
+        self.limiter = RateLimiter() if retry.mode == "adaptive" else None
         self._closed = False
         # Injectable for tests: the fault-injection suite replaces them to stay fast.
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -188,12 +246,23 @@ class Transport:
         if self._closed:
             raise LambdaESError("the client is closed")
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
+            tracing = aiohttp.TraceConfig()
+            tracing.on_connection_reuseconn.append(_mark_reused)
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=True,
+                trace_configs=[tracing],
             )
+            # aiohttp resends an idempotent request once after any reset, on a
+            # fresh connection or not, which would make one attempt two on the
+            # wire for GET/PUT/DELETE but not POST. This transport resends, for
+            # every method, only what went out on a stale pooled connection.
+            # The switch is private (aiohttp's test client flips it too), hence
+            # the guard: an aiohttp without it warns on unknown attributes.
+            if "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ()):
+                session._retry_connection = False
+            self._session = session
         return self._session
 
     async def aclose(self) -> None:
@@ -228,83 +297,149 @@ class Transport:
 
         Raises:
             APIError: the service answered with an error (a subclass per code).
-            TransportError: no complete response (ConnectError, TimeoutError, ...).
+            TransportError: no complete response (ConnectError, TimeoutError,
+                ResponseTooLargeError); the aiohttp error is chained as the cause.
             ConfigurationError: region, endpoint or credentials are missing.
+            LambdaESError: the client is closed.
         """
         region, endpoint, credentials = self.resolve()
         session = self._get_session()
         url = build_url(endpoint, segments, tuple(query))
         total = self.timeout.total
         deadline = None if total is None else self.monotonic() + total
+        signing = (region, endpoint, credentials)
         retries = 0
         taken: int | None = None
+        last: _Attempt | None = None
         attempt = 0
         while True:
             attempt += 1
-            if self._limiter is not None:
-                wait = self._limiter.acquire(self.monotonic())
-                if wait > 0:
-                    await self._sleep_within(wait, deadline)
+            waited = await self._wait_for_limiter(operation, attempt, deadline, last)
             try:
                 response = await self._attempt(
-                    session,
-                    operation,
-                    method,
-                    url,
-                    body,
-                    region,
-                    endpoint,
-                    credentials,
-                    attempt,
-                    deadline,
+                    session, operation, method, url, body, signing, attempt, deadline
                 )
             except _Attempt as failed:
-                if self._limiter is not None and failed.kind != "timeout":
-                    self._limiter.on_response(self.monotonic(), throttled=failed.kind == "throttle")
-                delay = self._next_delay(failed, attempt, retries, deadline)
+                self._feed_limiter(throttled=failed.kind == "throttle")
                 _set_attempts(failed.error, attempt)
-                if delay is None:
-                    raise failed.error from failed.error.__cause__
-                taken = self._quota.acquire(failed.kind)  # type: ignore[arg-type]
-                if taken is None:
-                    logger.debug("%s: retry quota exhausted after attempt %d", operation, attempt)
-                    raise failed.error from failed.error.__cause__
-                logger.debug(
-                    "%s: attempt %d failed (%s); retrying in %.3fs",
+                delay, reason = self._next_delay(failed, attempt, retries, deadline)
+                if delay is not None and failed.kind is not None:
+                    taken = self.quota.acquire(failed.kind)
+                    if taken is None:
+                        delay, reason = None, "retry quota exhausted"
+                self._log_attempt(
                     operation,
                     attempt,
-                    failed.error,
-                    delay,
+                    failed.outcome(),
+                    status=failed.status,
+                    request_id=failed.request_id,
+                    delay=delay,
+                    decision=f"retrying in {delay:.3f}s" if delay is not None else reason,
+                    waited=waited,
                 )
+                if delay is None:
+                    raise failed.error from failed.error.__cause__
                 retries += 1
+                last = failed
                 await self.sleep(delay)
                 continue
-            if self._limiter is not None:
-                self._limiter.on_response(self.monotonic(), throttled=False)
-            self._quota.release(taken)
+            self._feed_limiter(throttled=False)
+            self.quota.release(taken)
+            self._log_attempt(
+                operation,
+                attempt,
+                f"HTTP {response.status}",
+                status=response.status,
+                request_id=response.headers.get("x-amzn-RequestId"),
+                delay=None,
+                decision="done",
+                waited=waited,
+            )
             return response
 
     def _next_delay(
         self, failed: _Attempt, attempt: int, retries: int, deadline: float | None
-    ) -> float | None:
-        if failed.kind is None or attempt >= self.retry.attempts:
-            return None
+    ) -> tuple[float | None, str]:
+        if failed.kind is None:
+            return None, "not retryable"
+        if attempt >= self.retry.attempts:
+            return None, f"no attempts left (max_attempts={self.retry.attempts})"
         delay = backoff_delay(self.retry, retries, self.rand)
         if failed.delay_hint is not None:
             delay = min(failed.delay_hint, self.retry.max_retry_after)
         if deadline is not None and self.monotonic() + delay >= deadline:
-            return None
-        return delay
+            # Sleeping into the deadline only to fail there helps nobody.
+            return None, f"a {delay:.3f}s back-off would pass the total timeout"
+        return delay, ""
 
-    async def _sleep_within(self, delay: float, deadline: float | None) -> None:
-        if deadline is not None and self.monotonic() + delay >= deadline:
-            raise TimeoutError("the total timeout would pass while waiting for the rate limiter")
-        await self.sleep(delay)
+    async def _wait_for_limiter(
+        self, operation: str, attempt: int, deadline: float | None, last: _Attempt | None
+    ) -> float:
+        if self.limiter is None:
+            return 0.0
+        now = self.monotonic()
+        wait = self.limiter.acquire(now, max_wait=None if deadline is None else deadline - now)
+        if wait is None:
+            logger.debug(
+                "%s: giving up before attempt %d: the rate limiter's wait would pass the total timeout",
+                operation,
+                attempt,
+            )
+            if last is not None:
+                raise last.error from last.error.__cause__
+            raise TimeoutError(
+                f"{operation}: the client-side rate limiter's wait would pass the total timeout",
+                attempts=0,
+            )
+        if wait > 0:
+            await self.sleep(wait)
+        return wait
+
+    def _feed_limiter(self, *, throttled: bool) -> None:
+        if self.limiter is not None:
+            self.limiter.on_response(self.monotonic(), throttled=throttled)
+
+    def _log_attempt(
+        self,
+        operation: str,
+        attempt: int,
+        outcome: str,
+        *,
+        status: int | None,
+        request_id: str | None,
+        delay: float | None,
+        decision: str,
+        waited: float,
+    ) -> None:
+        # Only values the transport composed itself go in: never a header,
+        # so never the Authorization header, the token or a signature.
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        limiter = f" after waiting {waited:.3f}s for the rate limiter" if waited > 0 else ""
+        logger.debug(
+            "%s attempt %d/%d%s: %s, request id %s; %s",
+            operation,
+            attempt,
+            self.retry.attempts,
+            limiter,
+            outcome,
+            request_id or "-",
+            decision,
+            extra={
+                "operation": operation,
+                "attempt": attempt,
+                "status": status,
+                "request_id": request_id,
+                "delay": delay,
+            },
+        )
 
     def _client_timeout(self, deadline: float | None) -> aiohttp.ClientTimeout:
         remaining = None if deadline is None else deadline - self.monotonic()
         if remaining is not None and remaining <= 0:
             raise TimeoutError("the total timeout passed")
+        # sock_connect, not connect: waiting for a free pooled connection is
+        # bounded by the total timeout alone, not mistaken for a slow server.
         return aiohttp.ClientTimeout(
             total=remaining,
             sock_connect=self.timeout.connect,
@@ -318,13 +453,42 @@ class Transport:
         method: str,
         url: str,
         body: bytes,
-        region: str,
-        endpoint: Endpoint,
-        credentials: Credentials,
+        signing: tuple[str, Endpoint, Credentials],
         attempt: int,
         deadline: float | None,
     ) -> Response:
-        # Signed afresh each attempt: a retry after a long back-off must not
+        resends = 0
+        while True:
+            try:
+                return await self._exchange(
+                    session, operation, method, url, body, signing, attempt, deadline
+                )
+            except _Attempt as failed:
+                # The server closed an idle pooled connection just as this
+                # request went out on it: nothing was processed, so sending
+                # again on a new connection is no retry and costs no attempt.
+                if not failed.stale or resends >= _MAX_STALE_RESENDS:
+                    raise
+                resends += 1
+                logger.debug(
+                    "%s attempt %d: a pooled connection was closed by the server; resending",
+                    operation,
+                    attempt,
+                )
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        operation: str,
+        method: str,
+        url: str,
+        body: bytes,
+        signing: tuple[str, Endpoint, Credentials],
+        attempt: int,
+        deadline: float | None,
+    ) -> Response:
+        region, endpoint, credentials = signing
+        # Signed afresh each time: a retry after a long back-off must not
         # carry a stale X-Amz-Date.
         headers = sign(
             method,
@@ -343,7 +507,8 @@ class Transport:
             timeout = self._client_timeout(deadline)
         except TimeoutError as exc:
             raise _Attempt(exc, None) from None
-        started = self.monotonic()
+        exchange = _Exchange()
+        responded = False
         try:
             async with session.request(
                 method,
@@ -352,42 +517,61 @@ class Transport:
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,
+                trace_request_ctx=exchange if self._owns_session else None,
             ) as resp:
-                data = await self._read_body(resp)
+                responded = True
+                data = await self._read_body(operation, resp)
                 status, resp_headers = resp.status, resp.headers
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            error: TransportError = TimeoutError(
-                f"{operation}: no response within the timeout "
-                f"({self.monotonic() - started:.1f}s, attempt {attempt})"
-            )
-            error.__cause__ = exc
-            raise _Attempt(error, "timeout") from exc
+        except asyncio.TimeoutError as exc:
+            error: TransportError = TimeoutError(f"{operation}: {self._describe_timeout(exc)}")
+            raise _Attempt(_caused(error, exc), "timeout") from exc
         except ResponseTooLargeError as exc:
+            # The same request would bring the same body back: not retried.
             raise _Attempt(exc, None) from None
-        except (aiohttp.ClientError, OSError) as exc:
+        except aiohttp.ClientConnectorCertificateError as exc:
+            # A certificate that fails verification will fail again.
             error = ConnectError(f"{operation}: {_describe(exc)}")
-            error.__cause__ = exc
-            raise _Attempt(error, "transient") from exc
+            raise _Attempt(_caused(error, exc), None) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            stale = (
+                exchange.reused
+                and not responded
+                and isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError))
+                and not isinstance(exc, aiohttp.ClientConnectorError)
+            )
+            error = ConnectError(f"{operation}: {_describe(exc)}")
+            raise _Attempt(_caused(error, exc), "transient", stale=stale) from exc
 
         request_id = resp_headers.get("x-amzn-RequestId")
-        logger.debug(
-            "%s: attempt %d -> HTTP %d (request id %s)", operation, attempt, status, request_id
-        )
         if 200 <= status < 300:
-            return Response(status, dict(resp_headers), data)
+            return Response(status, resp_headers, data)
         retry_after = None
         if status in (429, 503):
             retry_after = parse_retry_after(resp_headers.get("Retry-After"), self.now())
         api_error = error_from_response(
             status, resp_headers, data, retry_after=retry_after, attempts=attempt
         )
-        raise _Attempt(api_error, classify(status, api_error.code), retry_after)
+        raise _Attempt(
+            api_error,
+            classify(status, api_error.code),
+            status=status,
+            request_id=request_id,
+            delay_hint=retry_after,
+        )
 
-    async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
+    def _describe_timeout(self, exc: BaseException) -> str:
+        if isinstance(exc, _CONNECT_TIMEOUTS):
+            return f"connect timeout: no connection within {self.timeout.connect}s"
+        if isinstance(exc, aiohttp.ServerTimeoutError):
+            return f"read timeout: the server sent nothing for {self.timeout.read}s"
+        return f"total timeout: the call did not finish within {self.timeout.total}s"
+
+    async def _read_body(self, operation: str, resp: aiohttp.ClientResponse) -> bytes:
         limit = self.max_response_size
         if resp.content_length is not None and resp.content_length > limit:
             raise ResponseTooLargeError(
-                f"response of {resp.content_length} bytes exceeds max_response_size={limit}"
+                f"{operation}: the response's Content-Length of {resp.content_length} bytes exceeds "
+                f"max_response_size={limit}"
             )
         chunks: list[bytes] = []
         size = 0
@@ -395,10 +579,20 @@ class Transport:
             size += len(chunk)
             if size > limit:
                 raise ResponseTooLargeError(
-                    f"response body exceeds max_response_size={limit} bytes"
+                    f"{operation}: the response body exceeds max_response_size={limit} bytes"
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+#: How often one attempt may be resent after finding its pooled connection
+#: closed; each resend drops one dead connection, so a few suffice.
+_MAX_STALE_RESENDS = 3
+
+# aiohttp >= 3.10 tells a connect timeout from a read timeout by type.
+_CONNECT_TIMEOUTS: tuple[type[BaseException], ...] = tuple(
+    cls for cls in (getattr(aiohttp, "ConnectionTimeoutError", None),) if isinstance(cls, type)
+)
 
 
 def _describe(exc: BaseException) -> str:
@@ -406,6 +600,11 @@ def _describe(exc: BaseException) -> str:
     # name always leads; none of them carries a request header.
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _caused(error: TransportError, cause: BaseException) -> TransportError:
+    error.__cause__ = cause
+    return error
 
 
 def _set_attempts(error: LambdaESError, attempts: int) -> None:
