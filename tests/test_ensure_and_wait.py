@@ -1,0 +1,240 @@
+"""ensure_event_source_mapping and wait_for_event_source_mapping against FakeLambda."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lambda_es
+from lambda_es.testing import FakeLambda
+
+from ._clock import FakeClock
+from .conftest import CREDENTIALS, KINESIS_ARN
+
+
+def _methods(fake: FakeLambda, since: int = 0) -> list[str]:
+    return [f"{r.method} {r.path.rsplit('/', 1)[-1] or 'mappings'}" for r in fake.requests[since:]]
+
+
+async def _settled(client: lambda_es.AsyncClient, uuid: str | None) -> None:
+    assert uuid is not None
+    await client.wait_for_event_source_mapping(uuid)
+
+
+async def test_ensure_creates_when_absent(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
+    """With no mapping yet, ensure is one create."""
+    mapping = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
+    )
+    assert mapping.state == "Creating"
+    assert len(fake.requests) == 1
+    assert fake.requests[0].method == "POST"
+
+
+async def test_ensure_again_changes_nothing(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """A second ensure with the same settings finds the mapping by the 409's UUID and stops."""
+    FakeClock().install(client)
+    first = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
+    )
+    await _settled(client, first.uuid)
+    since = len(fake.requests)
+    again = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
+    )
+    assert again.uuid == first.uuid
+    assert again.batch_size == 50
+    # The create met 409, the UUID in the message was fetched, nothing was updated.
+    assert [r.method for r in fake.requests[since:]] == ["POST", "GET"]
+    assert len(fake.mappings) == 1
+
+
+async def test_ensure_updates_only_what_differs(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """Changed settings are sent in one update; unchanged ones are not."""
+    FakeClock().install(client)
+    first = await client.ensure_event_source_mapping(
+        function_name="f",
+        event_source_arn=KINESIS_ARN,
+        starting_position="LATEST",
+        batch_size=50,
+        maximum_retry_attempts=3,
+    )
+    await _settled(client, first.uuid)
+    changed = await client.ensure_event_source_mapping(
+        function_name="f",
+        event_source_arn=KINESIS_ARN,
+        starting_position="LATEST",
+        batch_size=75,
+        maximum_retry_attempts=3,
+        enabled=False,
+    )
+    update = fake.requests[-1]
+    assert update.method == "PUT"
+    assert json.loads(update.body) == {"BatchSize": 75, "Enabled": False}
+    assert changed.uuid == first.uuid
+    assert changed.batch_size == 75
+
+
+async def test_ensure_waits_out_a_busy_mapping(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """An update that meets ResourceInUseException waits for the mapping to settle, then retries."""
+    clock = FakeClock().install(client)
+    fake.settle_after = 5  # Creating outlasts the reads ensure makes before its update
+    first = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
+    )
+    # Still Creating: the update is refused until the waiter sees Enabled.
+    changed = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=60
+    )
+    assert changed.uuid == first.uuid
+    assert changed.batch_size == 60
+    assert clock.sleeps  # it waited (on the fake clock)
+    puts = [r for r in fake.requests if r.method == "PUT"]
+    assert len(puts) == 2  # refused once, then accepted
+
+
+async def test_ensure_refuses_to_change_create_only_settings(
+    client: lambda_es.AsyncClient,
+) -> None:
+    """A differing starting_position cannot be updated: a clear ResourceConflictError says so."""
+    FakeClock().install(client)
+    first = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    await _settled(client, first.uuid)
+    with pytest.raises(lambda_es.ResourceConflictError, match="StartingPosition"):
+        await client.ensure_event_source_mapping(
+            function_name="f", event_source_arn=KINESIS_ARN, starting_position="TRIM_HORIZON"
+        )
+
+
+async def test_ensure_finds_by_listing_when_the_message_has_no_uuid(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """A 409 whose message names no UUID falls back to listing the source's mappings."""
+    FakeClock().install(client)
+    first = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    await _settled(client, first.uuid)
+    fake.inject_error(409, "ResourceConflictException", "The mapping already exists.")
+    since = len(fake.requests)
+    found = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert found.uuid == first.uuid
+    listed = fake.requests[since + 1]
+    assert listed.query == {"EventSourceArn": KINESIS_ARN, "FunctionName": "f"}
+
+
+async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
+    """A create whose answer is lost is retried, meets its own mapping (409), and succeeds."""
+    timeout = lambda_es.Timeout(connect=1.0, read=0.3, total=30.0)
+    async with lambda_es.AsyncClient(
+        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS, timeout=timeout
+    ) as client:
+        client._transport.rand = lambda: 0.0  # no back-off pause between the attempts
+        fake.delay_next(1.0)  # the first create takes effect, but its answer comes too late
+        mapping = await client.ensure_event_source_mapping(
+            function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+        )
+    assert len(fake.mappings) == 1
+    assert mapping.uuid in fake.mappings
+    assert [r.method for r in fake.requests] == ["POST", "POST", "GET"]
+
+
+async def test_wait_polls_until_enabled_with_backoff(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """The waiter polls through Creating with doubling pauses until Enabled."""
+    clock = FakeClock().install(client)
+    fake.settle_after = 3
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert created.uuid is not None
+    ready = await client.wait_for_event_source_mapping(created.uuid)
+    assert ready.state == "Enabled"
+    assert clock.sleeps == [1.0, 2.0, 4.0]
+
+
+async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClient) -> None:
+    """Waiting for Enabled on a mapping created disabled fails at once, saying why."""
+    FakeClock().install(client)
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
+    )
+    assert created.uuid is not None
+    await client.wait_for_event_source_mapping(created.uuid, state="Disabled")
+    with pytest.raises(lambda_es.WaiterError, match="cannot become Enabled") as caught:
+        await client.wait_for_event_source_mapping(created.uuid)
+    assert caught.value.reason == "unreachable"
+    assert caught.value.last_state == "Disabled"
+
+
+async def test_wait_times_out(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
+    """A mapping that never settles ends in WaiterError(reason='timeout') at the deadline."""
+    clock = FakeClock().install(client)
+    fake.settle_after = 10_000
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert created.uuid is not None
+    with pytest.raises(lambda_es.WaiterError) as caught:
+        await client.wait_for_event_source_mapping(created.uuid, timeout=30.0)
+    assert caught.value.reason == "timeout"
+    assert caught.value.last_state == "Creating"
+    assert sum(clock.sleeps) == pytest.approx(30.0)
+    assert max(clock.sleeps) <= 10.0
+
+
+async def test_wait_reports_a_mapping_that_vanishes(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """A mapping deleted while waiting for Enabled is WaiterError(reason='gone')."""
+    FakeClock().install(client)
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert created.uuid is not None
+    fake.mappings.clear()
+    with pytest.raises(lambda_es.WaiterError) as caught:
+        await client.wait_for_event_source_mapping(created.uuid)
+    assert caught.value.reason == "gone"
+    assert isinstance(caught.value.__cause__, lambda_es.ResourceNotFoundError)
+
+
+async def test_wait_for_deleted(client: lambda_es.AsyncClient) -> None:
+    """state='Deleted' waits through Deleting until Lambda no longer knows the mapping."""
+    FakeClock().install(client)
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert created.uuid is not None
+    await client.wait_for_event_source_mapping(created.uuid)
+    await client.delete_event_source_mapping(created.uuid)
+    last = await client.wait_for_event_source_mapping(created.uuid, state="Deleted")
+    assert last.uuid == created.uuid
+    with pytest.raises(lambda_es.ResourceNotFoundError):
+        await client.get_event_source_mapping(created.uuid)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [({"state": "Running"}, "state"), ({"timeout": 0}, "timeout"), ({"timeout": True}, "timeout")],
+)
+async def test_wait_checks_its_arguments(
+    client: lambda_es.AsyncClient, fake: FakeLambda, kwargs: dict[str, object], param: str
+) -> None:
+    """Bad waiter arguments are ParamValidationError before any poll."""
+    with pytest.raises(lambda_es.ParamValidationError) as caught:
+        await client.wait_for_event_source_mapping("0" * 36, **kwargs)  # type: ignore[arg-type]
+    assert caught.value.param == param
+    assert fake.requests == []
