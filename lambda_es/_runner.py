@@ -1,0 +1,335 @@
+"""The event loop behind the blocking ``Client``: one per client, in a thread it owns.
+
+aiohttp has no blocking mode and its sessions belong to the loop that made
+them, so the sync facade does not run a loop per call (``asyncio.run`` would
+throw the connection pool away each time, and fails inside a running loop).
+Instead each :class:`Runner` starts one daemon thread running one loop, on the
+first call; the async client is built inside that loop and kept, and every
+call is submitted to it with :func:`asyncio.run_coroutine_threadsafe`. The
+caller's own loop, if it has one, is never touched, so calling from a
+coroutine, a Jupyter cell or many threads at once neither deadlocks nor trips
+"this event loop is already running".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import threading
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
+
+from ._errors import LambdaESError
+
+__all__ = ["Runner"]
+
+logger = logging.getLogger("lambda_es")
+
+C = TypeVar("C")
+T = TypeVar("T")
+P = ParamSpec("P")
+
+_State = Literal["idle", "running", "closing", "closed"]
+
+
+class Runner(Generic[C]):
+    """Runs one async client on a private event loop, for blocking callers.
+
+    Args:
+        owner: the object whose lifetime bounds the runner's (the sync client).
+            Only a weak reference is kept: when the owner is collected, or at
+            interpreter exit, the loop is stopped and the client closed.
+        factory: builds the async client; called once, inside the loop.
+        closer: closes the async client; awaited inside the loop on close.
+        name: the name of the loop's thread.
+    """
+
+    def __init__(
+        self,
+        owner: object,
+        factory: Callable[[], C],
+        closer: Callable[[C], Awaitable[None]],
+        *,
+        name: str = "lambda_es",
+    ) -> None:
+        self._factory = factory
+        self._closer = closer
+        self._name = name
+        self._client: C | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._state: _State = "idle"
+        # Guards the state and every submission, so that nothing is queued on
+        # a loop after close() has decided to stop it (it would wait forever).
+        self._lock = threading.Lock()
+        # Serialises close() so that a second caller returns once it is done.
+        self._close_lock = threading.Lock()
+        # The callback holds the runner, never the owner: a reference to the
+        # owner would keep it alive forever. atexit=True (the default) makes it
+        # run at interpreter exit too, while the daemon thread is still alive.
+        self._finalizer = weakref.finalize(owner, self._finalize)
+
+    def __repr__(self) -> str:
+        return f"<Runner {self._name!r} {self._state}>"
+
+    @property
+    def state(self) -> str:
+        """``"idle"`` (no loop yet), ``"running"``, ``"closing"`` or ``"closed"``."""
+        return self._state
+
+    # -- calls --------------------------------------------------------------
+
+    def run(
+        self,
+        fn: Callable[Concatenate[C, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Await ``fn(client, *args, **kwargs)`` on the runner's loop and return its result.
+
+        ``fn`` is called inside the loop, so a refused call leaves no coroutine
+        unawaited. If the waiting thread is interrupted
+        (KeyboardInterrupt, or any exception a signal handler raises), the
+        coroutine is cancelled before the exception propagates.
+
+        Args:
+            fn: an async method of the client, such as ``AsyncClient.get_event_source``.
+            *args: its positional arguments after the client.
+            **kwargs: its keyword arguments.
+
+        Returns:
+            What the coroutine returns.
+
+        Raises:
+            LambdaESError: the client is closed, or was closed during the call.
+            RuntimeError: called from the runner's own thread (it would deadlock).
+            Exception: whatever the coroutine raises, unchanged.
+        """
+
+        async def call() -> T:
+            return await fn(self._get_client(), *args, **kwargs)
+
+        return self._submit(call)
+
+    def iterate(
+        self,
+        fn: Callable[Concatenate[C, P], AsyncIterator[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Iterator[T]:
+        """Iterate, blocking, over ``fn(client, *args, **kwargs)``, an async iterator.
+
+        Each item is pulled with one round trip to the loop, so a consumer that
+        stops early fetches no further pages; closing the iterator (or leaving
+        a ``for`` loop) closes the async generator on the loop.
+
+        Args:
+            fn: an async-generator method of the client, such as ``AsyncClient.iter_event_sources``.
+            *args: its positional arguments after the client.
+            **kwargs: its keyword arguments.
+
+        Yields:
+            The async iterator's items, in order.
+
+        Raises:
+            LambdaESError: the client is closed, or was closed during the call.
+            RuntimeError: called from the runner's own thread (it would deadlock).
+            Exception: whatever the async iterator raises, unchanged.
+        """
+
+        async def start() -> AsyncIterator[T]:
+            return fn(self._get_client(), *args, **kwargs)
+
+        iterator = self._submit(start)
+        finished = False
+        try:
+            while True:
+                items = self._submit(lambda: _step(iterator))
+                if not items:
+                    finished = True
+                    return
+                yield items[0]
+        finally:
+            if not finished:
+                self._close_iterator(iterator)
+
+    def _close_iterator(self, iterator: AsyncIterator[T]) -> None:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is None:
+            return
+        if self._state != "running":
+            # The loop's own shutdown finalises any async generator still open.
+            return
+        if self._on_loop_thread():
+            # Collected on the loop's thread (a generator dropped inside a
+            # callback): it cannot wait for itself, so it schedules the close.
+            assert self._loop is not None
+            self._loop.create_task(aclose())
+            return
+        # If the client was closed meanwhile, its shutdown finalised the generator.
+        with contextlib.suppress(LambdaESError):
+            self._submit(aclose)
+
+    def _get_client(self) -> C:
+        # Only ever called on the loop's thread, so no lock is needed: the
+        # client is made once, inside the loop its session will belong to.
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    def _on_loop_thread(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.ident == threading.get_ident()
+
+    def _submit(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        if self._on_loop_thread():
+            raise RuntimeError(
+                f"{self._name}: a blocking call was made from the client's own event-loop "
+                "thread (inside a coroutine or callback it runs); waiting for it there "
+                "would deadlock. Use the AsyncClient with await in async code."
+            )
+        with self._lock:
+            if self._state in ("closing", "closed"):
+                raise LambdaESError("the client is closed")
+            loop = self._start()
+            future = asyncio.run_coroutine_threadsafe(make(), loop)
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            if self._state != "running":
+                raise LambdaESError("the client was closed while the call was running") from None
+            raise
+        except BaseException:
+            # Interrupted while waiting (KeyboardInterrupt, a signal handler's
+            # exception): stop the coroutine rather than leave it running.
+            # On completion this is a no-op and the original error stands.
+            future.cancel()
+            raise
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def _start(self) -> asyncio.AbstractEventLoop:
+        # Called with self._lock held.
+        if self._loop is not None:
+            return self._loop
+        loop = asyncio.new_event_loop()
+        # An executor of our own, shut down by the loop's thread at the end:
+        # loop.shutdown_default_executor() would start a new thread, which is
+        # refused at interpreter exit.
+        executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix=f"{self._name}-io")
+        loop.set_default_executor(executor)
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=self._serve, args=(loop, executor, ready), name=self._name, daemon=True
+        )
+        thread.start()
+        ready.wait()
+        self._loop, self._thread, self._executor = loop, thread, executor
+        self._state = "running"
+        return loop
+
+    @staticmethod
+    def _serve(
+        loop: asyncio.AbstractEventLoop,
+        executor: concurrent.futures.ThreadPoolExecutor,
+        ready: threading.Event,
+    ) -> None:
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                _cancel_all(loop)
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                executor.shutdown(wait=True, cancel_futures=True)
+                asyncio.set_event_loop(None)
+                loop.close()
+
+    async def _shutdown(self) -> None:
+        # Calls still in flight from other threads are cancelled first: they
+        # use the session that is about to close.
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        client, self._client = self._client, None
+        if client is not None:
+            await self._closer(client)
+
+    def close(self) -> None:
+        """Close the async client, stop the loop and join its thread. Idempotent.
+
+        Raises:
+            RuntimeError: called from the runner's own thread.
+            Exception: whatever closing the async client raises; the loop is
+                stopped regardless.
+        """
+        if self._on_loop_thread():
+            raise RuntimeError(f"{self._name}: close() was called from its own event-loop thread")
+        with self._close_lock:
+            with self._lock:
+                if self._state == "closed":
+                    return
+                loop, thread = self._loop, self._thread
+                self._state = "closing" if loop is not None else "closed"
+            if loop is None or thread is None:
+                self._finalizer.detach()
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result()
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join()
+                self._state = "closed"
+                self._finalizer.detach()
+
+    def _finalize(self) -> None:
+        # The owner was collected without close(), or the interpreter is
+        # exiting. Never raises: there is nobody left to catch it.
+        if self._on_loop_thread():
+            # Collected on the loop's own thread: it cannot join itself, so the
+            # shutdown is scheduled and the thread winds down on its own.
+            loop = self._loop
+            assert loop is not None
+            self._state = "closing"
+
+            async def shutdown_then_stop() -> None:
+                try:
+                    await self._shutdown()
+                finally:
+                    self._state = "closed"
+                    loop.stop()
+
+            loop.create_task(shutdown_then_stop())
+            return
+        try:
+            self.close()
+        except Exception:
+            logger.debug("%s: closing the client at finalisation failed", self._name, exc_info=True)
+
+
+async def _step(iterator: AsyncIterator[T]) -> list[T]:
+    # The end is an empty list rather than StopAsyncIteration: an exception
+    # that only ends an iteration should not travel through futures and threads.
+    try:
+        return [await iterator.__anext__()]
+    except StopAsyncIteration:
+        return []
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    pending = asyncio.all_tasks(loop)
+    if not pending:
+        return
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
