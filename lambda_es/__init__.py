@@ -48,6 +48,7 @@ from ._mapping_models import (
 from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
 from ._settings import CreateMappingSettings, MappingSettings
+from ._sync import Client
 from ._transport import VERSION as __version__
 from ._transport import Timeout
 
@@ -55,6 +56,7 @@ __all__ = [
     "APIError",
     "AmazonManagedKafkaEventSourceConfig",
     "AsyncClient",
+    "Client",
     "ConfigurationError",
     "ConnectError",
     "CreateMappingSettings",
