@@ -170,7 +170,7 @@ def _check_parameters(value: object) -> None:
             raise ParamValidationError(
                 "parameters", f"only the key 'InitialPositionInStream' is supported; got {key!r}"
             )
-        check_enum("parameters['InitialPositionInStream']", item, INITIAL_POSITIONS)
+        check_enum("parameters['InitialPositionInStream']", item, INITIAL_POSITIONS, required=True)
 
 
 def check_add_event_source(

@@ -212,15 +212,7 @@ async def test_good_batch_sizes(
         ({"InitialPositionInStream": "AT_TIMESTAMP"}, "parameters['InitialPositionInStream']"),
         ({"InitialPositionInStream": "latest"}, "parameters['InitialPositionInStream']"),
         ({"InitialPositionInStream": 1}, "parameters['InitialPositionInStream']"),
-        pytest.param(
-            {"InitialPositionInStream": None},
-            "parameters['InitialPositionInStream']",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="_validate._check_parameters passes required=False to check_enum, "
-                "so a None value is sent as null (reported to the lead)",
-            ),
-        ),
+        ({"InitialPositionInStream": None}, "parameters['InitialPositionInStream']"),
         ({"StartingPosition": "LATEST"}, "parameters"),
         ({"InitialPositionInStream": "LATEST", "Extra": "x"}, "parameters"),
         ("InitialPositionInStream=LATEST", "parameters"),
