@@ -21,7 +21,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from ._errors import DecodeError, ParamValidationError, excerpt
 from ._models import to_wire, wire_name
 
-__all__ = ["decode", "encode_body", "structure_param"]
+__all__ = ["decode", "encode_body", "parse_timestamp", "structure_param"]
 
 T = TypeVar("T")
 
@@ -32,7 +32,14 @@ _ISO_8601 = re.compile(
 )
 
 
-def _parse_iso_8601(text: str) -> dt.datetime:
+def parse_timestamp(text: str) -> dt.datetime:
+    """Parse an ISO-8601 timestamp as Lambda writes them, into an aware UTC datetime.
+
+    A timestamp without an offset is taken as UTC.
+
+    Raises:
+        ValueError: the text is not such a timestamp.
+    """
     # datetime.fromisoformat on 3.10 rejects both "+0000" and "Z", which is
     # what Lambda has sent over the years, so the forms are parsed here.
     match = _ISO_8601.match(text.strip())
@@ -57,7 +64,7 @@ def _structure_datetime(value: object, _: type) -> dt.datetime:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
     if isinstance(value, str):
-        return _parse_iso_8601(value)
+        return parse_timestamp(value)
     raise TypeError(f"expected a timestamp, got {type(value).__name__}")
 
 

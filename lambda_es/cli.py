@@ -1,0 +1,267 @@
+"""``lambda-es``: the command line, one subcommand per operation, and ``serve``.
+
+Every subcommand prints the result as JSON with AWS member names (the
+models' ``to_dict()``), so the output pipes into ``jq``. Settings of the
+current API are flags made from the same table that checks them
+(``_settings.SETTINGS``): integers and strings as they are, booleans as
+``--enabled/--no-enabled``, timestamps as ISO-8601, structures and lists as
+JSON in boto3's spelling (``--filter-criteria '{"Filters": [...]}'``).
+
+Exit status: 0 on success, 1 when the call failed, 2 for a usage or
+validation error (nothing was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from ._client import AsyncClient
+from ._codec import parse_timestamp
+from ._errors import ConfigurationError, LambdaESError, ParamValidationError
+from ._models import WireModel
+from ._settings import CREATE_ONLY, SETTINGS
+
+__all__ = ["main"]
+
+Handler = Callable[[AsyncClient, argparse.Namespace], Awaitable[Any]]
+
+
+def _json_argument(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+
+
+def _timestamp_argument(text: str) -> dt.datetime:
+    try:
+        return parse_timestamp(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, *, create: bool) -> None:
+    for name, setting in SETTINGS.items():
+        if name in CREATE_ONLY and not create:
+            continue
+        flag = "--" + name.replace("_", "-")
+        options: dict[str, Any] = {"dest": name, "default": None}
+        if setting.kind == "bool":
+            options["action"] = argparse.BooleanOptionalAction
+        elif setting.kind == "int":
+            options["type"] = int
+        elif setting.kind == "str":
+            options["type"] = str
+        elif setting.kind == "timestamp":
+            options.update(type=_timestamp_argument, metavar="ISO-8601")
+        else:
+            options.update(type=_json_argument, metavar="JSON")
+        parser.add_argument(flag, help=f"{setting.wire}", **options)
+
+
+def _settings(args: argparse.Namespace, *, create: bool) -> dict[str, Any]:
+    return {
+        name: getattr(args, name)
+        for name in SETTINGS
+        if (create or name not in CREATE_ONLY) and getattr(args, name, None) is not None
+    }
+
+
+async def _add(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return await client.add_event_source(
+        event_source=a.event_source,
+        function_name=a.function_name,
+        role=a.role,
+        batch_size=a.batch_size,
+        parameters=(
+            {"InitialPositionInStream": a.initial_position} if a.initial_position else None
+        ),
+    )
+
+
+async def _list_legacy(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return [
+        item
+        async for item in client.iter_event_sources(
+            event_source_arn=a.event_source_arn, function_name=a.function_name
+        )
+    ]
+
+
+async def _list_current(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return [
+        item
+        async for item in client.iter_event_source_mappings(
+            event_source_arn=a.event_source_arn, function_name=a.function_name
+        )
+    ]
+
+
+async def _create(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return await client.create_event_source_mapping(
+        function_name=a.function_name,
+        event_source_arn=a.event_source_arn,
+        **_settings(a, create=True),
+    )
+
+
+async def _ensure(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return await client.ensure_event_source_mapping(
+        function_name=a.function_name,
+        event_source_arn=a.event_source_arn,
+        **_settings(a, create=True),
+    )
+
+
+async def _update(client: AsyncClient, a: argparse.Namespace) -> Any:
+    return await client.update_event_source_mapping(
+        a.uuid, function_name=a.function_name, **_settings(a, create=False)
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subcommand per operation.
+
+    Returns:
+        The parser; each subcommand sets ``handler`` (or ``serve``).
+    """
+    parser = argparse.ArgumentParser(
+        prog="lambda-es", description="Manage AWS Lambda event-source mappings."
+    )
+    parser.add_argument("--region", help="AWS region (else AWS_REGION, the profile, ...)")
+    parser.add_argument(
+        "--endpoint-url", help="Lambda endpoint (else AWS_ENDPOINT_URL_LAMBDA, ...)"
+    )
+    parser.add_argument("--profile", help="profile of the shared AWS files")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Handler | None, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("add-event-source", _add, "Map a stream to a function (2014-11-13).")
+    sub.add_argument("--event-source", required=True, help="Kinesis or DynamoDB stream ARN")
+    sub.add_argument("--function-name", required=True)
+    sub.add_argument("--role", required=True, help="invocation role ARN")
+    sub.add_argument("--batch-size", type=int)
+    sub.add_argument("--initial-position", choices=("TRIM_HORIZON", "LATEST"))
+
+    sub = command(
+        "get-event-source",
+        lambda c, a: c.get_event_source(a.uuid),
+        "Describe a legacy mapping (2014-11-13).",
+    )
+    sub.add_argument("uuid")
+    for name, handler, text in (
+        ("list-event-sources", _list_legacy, "List every legacy mapping (2014-11-13)."),
+        ("list-event-source-mappings", _list_current, "List every mapping (2015-03-31)."),
+    ):
+        sub = command(name, handler, text)
+        sub.add_argument("--event-source-arn")
+        sub.add_argument("--function-name")
+    sub = command(
+        "remove-event-source",
+        lambda c, a: c.remove_event_source(a.uuid),
+        "Delete a legacy mapping (2014-11-13).",
+    )
+    sub.add_argument("uuid")
+
+    for name, handler, text in (
+        ("create-event-source-mapping", _create, "Create a mapping (2015-03-31)."),
+        ("ensure-event-source-mapping", _ensure, "Create the mapping, or update it to match."),
+    ):
+        sub = command(name, handler, text)
+        sub.add_argument("--function-name", required=True)
+        sub.add_argument("--event-source-arn", required=name.startswith("ensure"))
+        _add_setting_flags(sub, create=True)
+    sub = command("update-event-source-mapping", _update, "Change a mapping (2015-03-31).")
+    sub.add_argument("uuid")
+    sub.add_argument("--function-name")
+    _add_setting_flags(sub, create=False)
+    sub = command(
+        "get-event-source-mapping",
+        lambda c, a: c.get_event_source_mapping(a.uuid),
+        "Describe a mapping (2015-03-31).",
+    )
+    sub.add_argument("uuid")
+    sub = command(
+        "delete-event-source-mapping",
+        lambda c, a: c.delete_event_source_mapping(a.uuid),
+        "Delete a mapping (2015-03-31).",
+    )
+    sub.add_argument("uuid")
+    sub = command(
+        "wait-for-event-source-mapping",
+        lambda c, a: c.wait_for_event_source_mapping(a.uuid, state=a.state, timeout=a.timeout),
+        "Wait until a mapping is Enabled, Disabled or Deleted.",
+    )
+    sub.add_argument("uuid")
+    sub.add_argument("--state", default="Enabled", choices=("Enabled", "Disabled", "Deleted"))
+    sub.add_argument("--timeout", type=float, default=300.0)
+
+    sub = command("serve", None, "Run a local Lambda endpoint (FakeLambda) until interrupted.")
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    return parser
+
+
+def _jsonable(result: Any) -> Any:
+    if isinstance(result, WireModel):
+        return result.to_dict()
+    if isinstance(result, list):
+        return [_jsonable(item) for item in result]
+    return result
+
+
+async def _run(args: argparse.Namespace) -> Any:
+    async with AsyncClient(
+        region=args.region, endpoint_url=args.endpoint_url, profile=args.profile
+    ) as client:
+        return await args.handler(client, args)
+
+
+async def _serve(host: str, port: int) -> None:
+    from .testing import FakeLambda  # the server side is not needed by other commands
+
+    async with FakeLambda(host=host, port=port) as fake:
+        print(f"FakeLambda listening on {fake.endpoint_url} (Ctrl-C to stop)", flush=True)
+        await asyncio.Event().wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: the arguments (``sys.argv[1:]`` when ``None``).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
+            asyncio.run(_serve(args.host, args.port))
+        return 0
+    try:
+        result = asyncio.run(_run(args))
+    except (ParamValidationError, ConfigurationError) as exc:
+        print(f"lambda-es: error: {exc}", file=sys.stderr)
+        return 2
+    except LambdaESError as exc:
+        print(f"lambda-es: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if result is not None:
+        print(json.dumps(_jsonable(result), indent=2, sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
