@@ -194,12 +194,13 @@ class Runner(Generic[C]):
                 "thread (inside a coroutine or callback it runs); waiting for it there "
                 "would deadlock. Use the AsyncClient with await in async code."
             )
-        with self._lock:
-            if self._state in ("closing", "closed"):
-                raise LambdaESError("the client is closed")
-            loop = self._start()
-            future = asyncio.run_coroutine_threadsafe(make(), loop)
+        future: concurrent.futures.Future[T] | None = None
         try:
+            with self._lock:
+                if self._state in ("closing", "closed"):
+                    raise LambdaESError("the client is closed")
+                loop = self._start()
+                future = asyncio.run_coroutine_threadsafe(make(), loop)
             return future.result()
         except concurrent.futures.CancelledError:
             if self._state != "running":
@@ -208,8 +209,9 @@ class Runner(Generic[C]):
         except BaseException:
             # Interrupted while waiting (KeyboardInterrupt, a signal handler's
             # exception): stop the coroutine rather than leave it running.
-            # On completion this is a no-op and the original error stands.
-            future.cancel()
+            # After completion this is a no-op and the original error stands.
+            if future is not None:
+                future.cancel()
             raise
 
     # -- lifecycle ------------------------------------------------------------
