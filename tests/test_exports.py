@@ -1,0 +1,111 @@
+"""The public face of lambda_es: __all__ against the names API.md documents.
+
+Modelled on httpx's exported-members test: every documented name is exported,
+every exported name is importable, and nothing private leaks out.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import types
+
+import pytest
+
+import lambda_es
+
+#: The names /work/shared/API.md documents on the package itself.
+DOCUMENTED = frozenset(
+    {
+        "AsyncClient",
+        "Client",
+        "Credentials",
+        "Retry",
+        "Timeout",
+        "EventSourceConfiguration",
+        "EventSourcePage",
+        "EventSourceMapping",
+        "EventSourceMappingPage",
+        "LambdaESError",
+        "ParamValidationError",
+        "ConfigurationError",
+        "TransportError",
+        "ConnectError",
+        "TimeoutError",
+        "DecodeError",
+        "APIError",
+        "ServiceError",
+        "InvalidParameterValueError",
+        "ResourceNotFoundError",
+        "ResourceConflictError",
+        "ResourceInUseError",
+        "TooManyRequestsError",
+    }
+)
+
+#: Public submodules, documented under "Embedding", that are not in __all__.
+PUBLIC_SUBMODULES = frozenset({"aiohttp", "testing", "cli"})
+
+
+def test_documented_names_are_exported() -> None:
+    """Every name API.md documents on lambda_es is in __all__."""
+    assert sorted(DOCUMENTED - set(lambda_es.__all__)) == []
+
+
+def test_every_exported_name_is_importable() -> None:
+    """Each name in __all__ exists on the package, and __all__ has no duplicates."""
+    assert len(lambda_es.__all__) == len(set(lambda_es.__all__))
+    for name in lambda_es.__all__:
+        assert hasattr(lambda_es, name), name
+
+
+def test_star_import_gives_exactly_all() -> None:
+    """`from lambda_es import *` binds the names of __all__ and nothing else."""
+    namespace: dict[str, object] = {}
+    exec("from lambda_es import *", namespace)
+    namespace.pop("__builtins__")
+    assert set(namespace) == set(lambda_es.__all__)
+
+
+def test_no_private_name_leaks() -> None:
+    """__all__ holds no private module or helper, and no public attribute escapes __all__."""
+    for name in lambda_es.__all__:
+        assert not name.startswith("_") or name == "__version__", name
+        assert not isinstance(getattr(lambda_es, name), types.ModuleType), name
+    # pytest's assertion rewriting (lambda_es is a pytest plugin) adds '@py_*' names.
+    public = {name for name in dir(lambda_es) if name.isidentifier() and not name.startswith("_")}
+    assert sorted(public - set(lambda_es.__all__) - PUBLIC_SUBMODULES) == []
+
+
+def test_exported_objects_are_public_api() -> None:
+    """Exported classes come from the package's own modules and carry a docstring."""
+    for name in lambda_es.__all__:
+        value = getattr(lambda_es, name)
+        if inspect.isclass(value):
+            assert value.__module__.startswith("lambda_es"), name
+            assert inspect.getdoc(value), name
+
+
+def test_version_is_a_string() -> None:
+    """__version__ is exported as a PEP 440-looking string."""
+    assert isinstance(lambda_es.__version__, str)
+    assert lambda_es.__version__[0].isdigit()
+
+
+def test_testing_module_exports() -> None:
+    """lambda_es.testing exports FakeLambda, importable by that path."""
+    testing = importlib.import_module("lambda_es.testing")
+    assert "FakeLambda" in testing.__all__
+    for name in testing.__all__:
+        assert hasattr(testing, name), name
+
+
+def test_aiohttp_module_exports() -> None:
+    """lambda_es.aiohttp, where present, exports setup, CLIENT and client_from."""
+    try:
+        module = importlib.import_module("lambda_es.aiohttp")
+    except ModuleNotFoundError:
+        pytest.skip("lambda_es.aiohttp is not written yet")
+    for name in ("setup", "CLIENT", "client_from"):
+        assert name in module.__all__, name
+        assert hasattr(module, name), name
