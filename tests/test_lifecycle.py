@@ -172,11 +172,12 @@ async def test_aclose_is_idempotent(
     await client.aclose()
 
 
-async def test_aclose_of_an_unused_client() -> None:
-    """A client that never made a call closes without creating anything."""
+async def test_aclose_of_an_unused_client(sessions: list[aiohttp.ClientSession]) -> None:
+    """A client that never made a call closes (twice) without creating a session."""
     client = lambda_es.AsyncClient()
     await client.aclose()
     await client.aclose()
+    assert sessions == []
 
 
 async def test_call_after_aclose_raises(fake: FakeLambda) -> None:
