@@ -66,7 +66,10 @@ class SeenRequest:
 class Wire:
     """The server's end of one connection, as a behaviour sees it."""
 
-    def __init__(self, writer: asyncio.StreamWriter, forever: asyncio.Event) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, forever: asyncio.Event
+    ) -> None:
+        self._reader = reader
         self._writer = writer
         self._forever = forever
 
@@ -91,8 +94,16 @@ class Wire:
         self._writer.close()
 
     async def stall(self) -> None:
-        """Send nothing more until the server shuts down."""
-        await self._forever.wait()
+        """Send nothing more until the client hangs up or the server shuts down."""
+        # Reading to EOF is how a stalled server notices the client went away.
+        hang_up = asyncio.ensure_future(self._reader.read())
+        shut_down = asyncio.ensure_future(self._forever.wait())
+        try:
+            await asyncio.wait({hang_up, shut_down}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            hang_up.cancel()
+            shut_down.cancel()
+            await asyncio.gather(hang_up, shut_down, return_exceptions=True)
 
 
 #: What the server does with one request: it may write anything, and returns
@@ -394,7 +405,7 @@ class FaultServer:
         connection = self._stats.opened
         self._stats.opened += 1
         self._stats.open += 1
-        wire = Wire(writer, self._forever)
+        wire = Wire(reader, writer, self._forever)
         try:
             for on_connection in itertools.count():
                 request = await _read_request(reader, connection, on_connection, self._stats)
