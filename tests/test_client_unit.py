@@ -3,13 +3,14 @@
 aioresponses stands in for aiohttp's network here, which lets these tests use
 the real AWS host names; everything they check is also covered end to end
 against FakeLambda (test_client.py, test_errors.py, test_wire_botocore.py).
+The ``mocked`` fixture (tests/_aioresponses.py, via conftest) is aioresponses
+made to work with aiohttp 3.14.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +20,6 @@ from yarl import URL
 
 import lambda_es
 
-from ._core_aioresponses import RESPONSE_CLASS
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
 
 ENDPOINT = "https://lambda.us-east-1.amazonaws.com/2014-11-13/event-source-mappings/"
@@ -35,13 +35,6 @@ RESPONSE = {
     "IsActive": "true",
     "Status": "OK",
 }
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    """aiohttp with its network replaced by aioresponses."""
-    with aioresponses() as mock:
-        yield mock
 
 
 def _client(**kwargs: Any) -> lambda_es.AsyncClient:
@@ -60,7 +53,7 @@ def _only_call(mocked: aioresponses, method: str, url: str) -> Any:
 
 async def test_request_shape(mocked: aioresponses) -> None:
     """POST to the region's Lambda host with compact JSON, signed, typed and identified."""
-    mocked.post(ENDPOINT, status=200, payload=RESPONSE, response_class=RESPONSE_CLASS)
+    mocked.post(ENDPOINT, status=200, payload=RESPONSE)
     async with _client(user_agent_extra="my-app/1.2") as client:
         cfg = await client.add_event_source(
             event_source=KINESIS_ARN, function_name="f", role=ROLE_ARN, batch_size=5
@@ -90,7 +83,7 @@ async def test_request_shape(mocked: aioresponses) -> None:
 
 async def test_session_token_header(mocked: aioresponses) -> None:
     """Temporary credentials send X-Amz-Security-Token and sign it."""
-    mocked.post(ENDPOINT, status=200, payload=RESPONSE, response_class=RESPONSE_CLASS)
+    mocked.post(ENDPOINT, status=200, payload=RESPONSE)
     creds = lambda_es.Credentials("ASIAEXAMPLE", "secret", "the-session-token")
     async with _client(credentials=creds) as client:
         await client.add_event_source(event_source=KINESIS_ARN, function_name="f", role=ROLE_ARN)
@@ -102,7 +95,7 @@ async def test_session_token_header(mocked: aioresponses) -> None:
 async def test_china_region_host(mocked: aioresponses) -> None:
     """A cn-* region goes to the .amazonaws.com.cn host."""
     url = "https://lambda.cn-north-1.amazonaws.com.cn/2014-11-13/event-source-mappings/"
-    mocked.post(url, status=200, payload=RESPONSE, response_class=RESPONSE_CLASS)
+    mocked.post(url, status=200, payload=RESPONSE)
     async with _client(region="cn-north-1") as client:
         await client.add_event_source(
             event_source="arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s",
@@ -132,7 +125,6 @@ async def test_error_mapping(
         ENDPOINT,
         status=status,
         payload={"Type": "User", "Message": "nope"},
-        response_class=RESPONSE_CLASS,
         headers={
             "x-amzn-ErrorType": f"{code}:http://internal.amazon.com/",
             "x-amzn-RequestId": "r-1",
@@ -152,7 +144,7 @@ async def test_error_mapping(
 
 async def test_malformed_success_is_decode_error(mocked: aioresponses) -> None:
     """A 200 whose body is not an EventSourceConfiguration raises DecodeError."""
-    mocked.post(ENDPOINT, status=200, body="<html>oops</html>", response_class=RESPONSE_CLASS)
+    mocked.post(ENDPOINT, status=200, body="<html>oops</html>")
     async with _client() as client:
         with pytest.raises(lambda_es.DecodeError, match="oops"):
             await client.add_event_source(
