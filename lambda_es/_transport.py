@@ -71,10 +71,18 @@ class Timeout:
     """Deadlines, in seconds; ``None`` disables one.
 
     Args:
-        connect: to open a connection (TCP and TLS). botocore waits 60 s; a
-            Lambda endpoint that has not answered in 5 s is better retried.
-        read: between two reads of the response, headers included.
-        total: one whole call, every attempt and back-off included.
+        connect: to open a connection (TCP and TLS); 5 s by default. botocore
+            waits 60 s, but an endpoint that has not accepted a connection in
+            5 s is better retried. Waiting for a free pooled connection is not
+            part of it.
+        read: the longest silence while waiting for the response's headers or
+            body; 30 s by default.
+        total: one whole call, every attempt, back-off and rate-limiter wait
+            included; 90 s by default. When the next back-off would end past it,
+            the call stops and raises the last attempt's error.
+
+    Raises:
+        ParamValidationError: a deadline is not a positive number or None.
     """
 
     connect: float | None = attrs.field(default=5.0, validator=_check_seconds("connect"))

@@ -103,6 +103,11 @@ def _html_502(error: object) -> None:
     assert "502 Bad Gateway" in error.message
 
 
+def _names_the_cap(error: object) -> None:
+    assert "max_response_size=1024" in str(error)
+    assert str(error).startswith("AddEventSource: ")
+
+
 def _all_none(result: object) -> None:
     assert result == lambda_es.EventSourceConfiguration()
 
@@ -252,6 +257,7 @@ ROWS: dict[str, Row] = {
         sleeps=[],
         outcome=lambda_es.ResponseTooLargeError,
         attempts=1,
+        check=_names_the_cap,
         max_response_size=1024,
     ),
     "a chunked body that grows past the cap": Row(
@@ -260,6 +266,7 @@ ROWS: dict[str, Row] = {
         sleeps=[],
         outcome=lambda_es.ResponseTooLargeError,
         attempts=1,
+        check=_names_the_cap,
         max_response_size=1024,
     ),
     "a body exactly at the cap is accepted": Row(
@@ -519,6 +526,51 @@ async def test_adaptive_mode_slows_a_burst_after_throttling(
         await asyncio.gather(*(add(client) for _ in range(5)))
         assert len(server.requests) == 7
         assert clock.sleeps[:2] + sorted(clock.sleeps[2:]) == pytest.approx(sleeps)
+
+
+async def test_a_retry_whose_rate_limiter_wait_passes_the_deadline_is_not_made() -> None:
+    """Throttled with 1.5 s left, a retry that must first wait 2 s for a token is
+    not made: the throttle error ends the call, the wait is not slept, and the
+    token stays for the next caller."""
+    clock = _FrozenClock()
+    async with (
+        FaultServer(aws_error(429, "TooManyRequestsException"), ok()) as server,
+        make_client(
+            server.url,
+            clock=clock,
+            rand=0.0,
+            retry=lambda_es.Retry(mode="adaptive"),
+            timeout=lambda_es.Timeout(total=1.5),
+        ) as client,
+    ):
+        with pytest.raises(lambda_es.TooManyRequestsError) as caught:
+            await add(client)
+        assert caught.value.attempts == 1
+        assert len(server.requests) == 1
+        assert clock.sleeps == [0.0]
+        limiter = client._transport.limiter
+        assert limiter is not None
+        assert limiter.acquire(0.0) == pytest.approx(2.0)
+
+
+async def test_a_call_whose_rate_limiter_wait_passes_the_deadline_sends_nothing() -> None:
+    """Once the limiter is on, a call that would wait for a token past its total
+    timeout raises TimeoutError at once, with attempts == 0 and no request sent."""
+    clock = _FrozenClock()
+    async with (
+        FaultServer(aws_error(429, "TooManyRequestsException"), ok()) as server,
+        make_client(
+            server.url, clock=clock, rand=0.0, retry=lambda_es.Retry(mode="adaptive")
+        ) as client,
+    ):
+        await add(client)
+        assert clock.sleeps == [0.0, 2.0]
+        client._transport.timeout = lambda_es.Timeout(total=1.0)
+        with pytest.raises(lambda_es.TimeoutError, match="rate limiter") as caught:
+            await add(client)
+        assert caught.value.attempts == 0
+        assert len(server.requests) == 2
+        assert clock.sleeps == [0.0, 2.0]
 
 
 async def test_every_attempt_is_signed_afresh() -> None:
