@@ -58,16 +58,23 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
     return name if isinstance(name, str) else field.name
 
 
-def epoch_seconds(value: dt.datetime) -> int:
-    """Whole epoch seconds, as botocore writes a timestamp in a rest-json body.
+def epoch_seconds(value: dt.datetime) -> int | float:
+    """Epoch seconds, as botocore writes a timestamp in a rest-json body.
+
+    Whole seconds are an int; a fraction is kept to the microsecond (summed
+    as integers first, so the float is the nearest to the exact value).
 
     Args:
         value: an aware datetime.
 
     Returns:
-        Seconds since 1970-01-01 UTC, fractions dropped.
+        Seconds since 1970-01-01 UTC.
     """
-    return calendar.timegm(value.astimezone(dt.timezone.utc).timetuple())
+    utc = value.astimezone(dt.timezone.utc)
+    seconds = calendar.timegm(utc.timetuple())
+    if utc.microsecond:
+        return (seconds * 10**6 + utc.microsecond) / 10**6
+    return seconds
 
 
 def to_wire(value: object, timestamp: Callable[[dt.datetime], Any] = dt.datetime.isoformat) -> Any:

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._credentials import Credentials
 from ._fake_core import AWSError, invalid, page, read_json
@@ -59,7 +60,7 @@ class RecordedRequest:
         raw_path: the path and query exactly as sent (still percent-encoded).
         path: the decoded path.
         query: the decoded query parameters.
-        headers: the request headers.
+        headers: the request headers (case-insensitive, as HTTP has them).
         body: the raw body.
     """
 
@@ -268,7 +269,7 @@ class FakeLambda:
                 request.raw_path,
                 request.path,
                 dict(request.query),
-                dict(request.headers),
+                CIMultiDictProxy(CIMultiDict(request.headers)),
                 body,
             )
         )

@@ -1,7 +1,7 @@
 """SigV4 signing (lambda_es._signing) against AWS's vectors, botocore and itself.
 
-The vectors are the two AWS suites in /work/shared/sigv4-testsuite (see its
-README): botocore's ``aws4_testsuite/`` and aws-c-auth's ``aws-c-auth-v4/``,
+The vectors are the two AWS suites in tests/sigv4-testsuite (a byte-for-byte
+copy of the data files, with their LICENSE and NOTICE; see its README): botocore's ``aws4_testsuite/`` and aws-c-auth's ``aws-c-auth-v4/``,
 all with key ``AKIDEXAMPLE``, time 2015-08-30T12:36:00Z, region us-east-1 and
 service "service". lambda_es's signer (aws-requests-auth underneath) signs
 exactly ``host``, ``x-amz-date`` and, with a token, ``x-amz-security-token``,
@@ -44,7 +44,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -64,11 +63,8 @@ from lambda_es._signing import build_url, canonical_query, quote_component, sign
 
 from ._core_botocore import botocore_authorization
 
-# The vectors are data kept outside the package; LAMBDA_ES_SIGV4_SUITE points elsewhere.
-SUITE = Path(os.environ.get("LAMBDA_ES_SIGV4_SUITE", "/work/shared/sigv4-testsuite"))
-requires_suite = pytest.mark.skipif(
-    not SUITE.is_dir(), reason=f"AWS SigV4 test vectors not found at {SUITE}"
-)
+# AWS's vectors (Apache-2.0 data files) travel with the tests, so every checkout runs them.
+SUITE = Path(__file__).parent / "sigv4-testsuite"
 SIGNABLE = frozenset({"host", "x-amz-date", "x-amz-security-token"})
 VECTOR_KEY = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 VECTOR_TIME = dt.datetime(2015, 8, 30, 12, 36, tzinfo=dt.timezone.utc)
@@ -248,7 +244,6 @@ def _needs_normalising(target: str) -> bool:
     return any(s in (".", "..") for s in segments) or "" in segments[:-1]
 
 
-@requires_suite
 def test_vector_selection_is_explicit_and_complete() -> None:
     """Every vector on disk is run or skipped for its stated reason; none is lost or invented."""
     assert len(ALL_VECTORS) == 34 + 38
@@ -270,7 +265,6 @@ def test_vector_selection_is_explicit_and_complete() -> None:
         assert not _needs_normalising(vector.target), name
 
 
-@requires_suite
 @pytest.mark.parametrize("name", SELECTED)
 def test_aws_vector(name: str) -> None:
     """sign() over the raw request line gives the vector's Authorization header exactly."""
