@@ -632,11 +632,6 @@ async def test_create_event_source_mapping_matches_botocore(
     assert sent.json_content_type
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lambda_es drops the fraction of StartingPositionTimestamp "
-    "(_models.epoch_seconds); botocore sends it (1715040489.123456)",
-)
 async def test_create_sends_a_fractional_starting_timestamp_as_botocore_does(
     fake: FakeLambda, client: lambda_es.AsyncClient, current_botocore: Botocore
 ) -> None:
