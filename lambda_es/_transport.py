@@ -310,6 +310,8 @@ class Transport:
             ConfigurationError: region, endpoint or credentials are missing.
             LambdaESError: the client is closed.
         """
+        if self._closed:  # a closed client says so, whatever else is missing
+            raise LambdaESError("the client is closed")
         region, endpoint, credentials = self.resolve()
         session = self._get_session()
         url = build_url(endpoint, segments, tuple(query))
