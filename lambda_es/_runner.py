@@ -194,13 +194,16 @@ class Runner(Generic[C]):
                 "thread (inside a coroutine or callback it runs); waiting for it there "
                 "would deadlock. Use the AsyncClient with await in async code."
             )
-        future: concurrent.futures.Future[T] | None = None
+        # The future exists before anything is scheduled, so an interrupt at
+        # any point after this line can cancel the call, even one that lands
+        # before the loop has started the coroutine.
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
         try:
             with self._lock:
                 if self._state in ("closing", "closed"):
                     raise LambdaESError("the client is closed")
                 loop = self._start()
-                future = asyncio.run_coroutine_threadsafe(make(), loop)
+                loop.call_soon_threadsafe(_start_task, loop, make, future)
             return future.result()
         except concurrent.futures.CancelledError:
             if self._state != "running":
@@ -210,8 +213,7 @@ class Runner(Generic[C]):
             # Interrupted while waiting (KeyboardInterrupt, a signal handler's
             # exception): stop the coroutine rather than leave it running.
             # After completion this is a no-op and the original error stands.
-            if future is not None:
-                future.cancel()
+            future.cancel()
             raise
 
     # -- lifecycle ------------------------------------------------------------
@@ -317,6 +319,39 @@ class Runner(Generic[C]):
             self.close()
         except Exception:
             logger.debug("%s: closing the client at finalisation failed", self._name, exc_info=True)
+
+
+def _start_task(
+    loop: asyncio.AbstractEventLoop,
+    make: Callable[[], Coroutine[Any, Any, T]],
+    future: concurrent.futures.Future[T],
+) -> None:
+    # Runs on the loop. Like asyncio.run_coroutine_threadsafe, but with the
+    # caller's future made first (see Runner._submit), and the coroutine made
+    # here, so a call cancelled before it starts leaves nothing unawaited.
+    if future.cancelled():
+        return
+    task = loop.create_task(make())
+
+    def task_done(task: asyncio.Task[T]) -> None:
+        try:
+            if task.cancelled():
+                future.cancel()
+            elif (error := task.exception()) is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(task.result())
+        except concurrent.futures.InvalidStateError:
+            pass  # the caller cancelled it meanwhile
+
+    def future_done(done: concurrent.futures.Future[T]) -> None:
+        # Runs in the thread that cancelled; the loop may have closed since.
+        if done.cancelled():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(task.cancel)
+
+    task.add_done_callback(task_done)
+    future.add_done_callback(future_done)
 
 
 async def _step(iterator: AsyncIterator[T]) -> list[T]:
