@@ -61,7 +61,6 @@ class Runner(Generic[C]):
         self._client: C | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._state: _State = "idle"
         # Guards the state and every submission, so that nothing is queued on
         # a loop after close() has decided to stop it (it would wait forever).
@@ -234,7 +233,7 @@ class Runner(Generic[C]):
         )
         thread.start()
         ready.wait()
-        self._loop, self._thread, self._executor = loop, thread, executor
+        self._loop, self._thread = loop, thread
         self._state = "running"
         return loop
 

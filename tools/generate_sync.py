@@ -13,10 +13,12 @@ async generators annotated ``AsyncIterator[X]`` become methods returning
 ``__enter__``/``__exit__``/``close``; the constructor takes the same keyword
 parameters as ``AsyncClient.__init__``.
 
-Anything it cannot map faithfully (a public sync method or attribute, a
-decorator, ``*args``, a positional-only parameter, a missing annotation or
-docstring, an async generator not annotated ``AsyncIterator``...) stops it
-with a message naming the file and line: a wrong facade is worse than none.
+Typed ``**settings: Unpack[SomeTypedDict]`` parameters are forwarded as they
+are. Anything it cannot map faithfully (a public sync method or attribute, a
+decorator, ``*args``, an untyped ``**kwargs``, a positional-only parameter, a
+missing annotation or docstring, an async generator not annotated
+``AsyncIterator``...) stops it with exit status 2 and a message naming the
+file and line: a wrong facade is worse than none.
 
 The output is written already formatted as ``ruff format`` would format it,
 so the check needs no formatter installed: every signature and call is
