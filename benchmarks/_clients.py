@@ -20,6 +20,7 @@ request is SigV4-shaped, and the endpoint is always 127.0.0.1.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -296,6 +297,24 @@ def _botocore_call_kwargs(operation: Operation, uuid: str, i: int) -> tuple[str,
     return "add_event_source", dict(_ADD_BODY)
 
 
+# One session per process, as boto3.client() uses its default session: the
+# service model is loaded once and shared by every client made after it.
+@functools.cache
+def _boto3_session() -> Any:
+    import boto3
+
+    return boto3.session.Session()
+
+
+@functools.cache
+def _aiobotocore_session() -> Any:
+    # aiobotocore ships no type information, and the type-checking
+    # environment may not have it installed at all.
+    from aiobotocore.session import get_session  # type: ignore[import-not-found, unused-ignore]
+
+    return get_session()
+
+
 @contextmanager
 def boto3_client(
     endpoint: str, operation: Operation, uuid: str, connections: int
@@ -313,20 +332,19 @@ def boto3_client(
     Yields:
         The call.
     """
-    import boto3
     from botocore.config import Config
 
-    session = boto3.session.Session(
-        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION
-    )
     config = Config(
         max_pool_connections=connections,
         connect_timeout=CALL_TIMEOUT,
         read_timeout=CALL_TIMEOUT,
     )
-    client = session.client(
+    client = _boto3_session().client(
         "lambda",
+        region_name=REGION,
         endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
         config=config,
         api_version=_botocore_api_version(operation),
     )
@@ -357,17 +375,14 @@ async def aiobotocore_client(
     Yields:
         The call.
     """
-    # aiobotocore ships no type information, and the type-checking
-    # environment may not have it installed at all.
     from aiobotocore.config import AioConfig  # type: ignore[import-not-found, unused-ignore]
-    from aiobotocore.session import get_session  # type: ignore[import-not-found, unused-ignore]
 
     config = AioConfig(
         max_pool_connections=connections,
         connect_timeout=CALL_TIMEOUT,
         read_timeout=CALL_TIMEOUT,
     )
-    async with get_session().create_client(
+    async with _aiobotocore_session().create_client(
         "lambda",
         region_name=REGION,
         endpoint_url=endpoint,

@@ -18,7 +18,9 @@ What is measured, in one run:
    (``lambda_es.Client``, boto3) call sequentially (1) or from a pool of 10
    or 100 threads sharing one client. Each batch ("cell") gets a fresh
    client, a fresh server state and a warm-up that is not counted, and stops
-   at ``--calls`` calls or ``--max-seconds``, whichever comes first. Ratios
+   at ``--calls`` calls or ``--max-seconds``, whichever comes first; it runs
+   ``--rounds`` times, interleaved with the other clients, and the best round
+   is reported (as timeit does: the least disturbed estimate). Ratios
    compare throughput at the same number of calls in flight: against raw
    aiohttp (the cost of HTTP and JSON alone, no signing or models), and
    against the peer SDK (aiobotocore for AsyncClient, boto3 for Client).
@@ -628,7 +630,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, Path | None]:
     """
     every_client = (*ASYNC_CLIENTS, *SYNC_CLIENTS)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--calls", type=int, default=1000, help="measured calls per cell")
+    parser.add_argument("--calls", type=int, default=800, help="measured calls per cell")
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured calls per cell")
     parser.add_argument(
         "--max-seconds", type=float, default=4.0, help="time limit per cell (warm-up and batch)"
