@@ -42,7 +42,10 @@ class Runner(Generic[C]):
         owner: the object whose lifetime bounds the runner's (the sync client).
             Only a weak reference is kept: when the owner is collected, or at
             interpreter exit, the loop is stopped and the client closed.
-        factory: builds the async client; called once, inside the loop.
+        factory: builds the async client; called once, in this constructor, so
+            that its argument errors surface at once. It must do no I/O and
+            bind nothing to an event loop (AsyncClient makes its aiohttp
+            session on first use, which happens inside the runner's loop).
         closer: closes the async client; awaited inside the loop on close.
         name: the name of the loop's thread.
     """
@@ -55,10 +58,9 @@ class Runner(Generic[C]):
         *,
         name: str = "lambda_es",
     ) -> None:
-        self._factory = factory
         self._closer = closer
         self._name = name
-        self._client: C | None = None
+        self._client: C | None = factory()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._state: _State = "idle"
@@ -176,10 +178,9 @@ class Runner(Generic[C]):
             self._submit(aclose)
 
     def _get_client(self) -> C:
-        # Only ever called on the loop's thread, so no lock is needed: the
-        # client is made once, inside the loop its session will belong to.
+        # Only ever called on the loop's thread; _shutdown clears it there too.
         if self._client is None:
-            self._client = self._factory()
+            raise LambdaESError(f"{self._name} is closed")
         return self._client
 
     def _on_loop_thread(self) -> bool:

@@ -42,9 +42,10 @@ class Client:
     code that runs an event loop of its own. A client that is never closed is closed
     when it is garbage-collected, or at interpreter exit.
 
-    The AsyncClient is made by the first call, inside that loop, so an invalid argument
-    is reported by that call. ``session`` is refused: it belongs to another event loop
-    (share it with an AsyncClient instead).
+    The constructor checks its arguments, as the async client's does, and does nothing
+    else: the loop, its thread and the connections start with the first call.
+    ``session`` is refused: it belongs to another event loop (share it with an
+    AsyncClient instead).
 
     Args:
         region: the AWS region; else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile.

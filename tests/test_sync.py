@@ -233,12 +233,10 @@ async def test_session_is_refused() -> None:
             lambda_es.Client(session=session)
 
 
-def test_constructor_errors_surface_on_the_first_call() -> None:
-    """An invalid constructor argument is reported by the first call, as the AsyncClient's error."""
-    client = lambda_es.Client(max_connections=0, region="us-east-1")
+def test_constructor_errors_are_raised_at_once() -> None:
+    """An invalid constructor argument raises in the constructor, as AsyncClient's does."""
     with pytest.raises(lambda_es.ParamValidationError, match="max_connections"):
-        client.list_event_sources()
-    client.close()
+        lambda_es.Client(max_connections=0, region="us-east-1")
 
 
 def test_calls_after_close_are_refused(sync_client: lambda_es.Client) -> None:

@@ -680,8 +680,8 @@ def _class_doc(model: Model) -> list[str]:
         "connections are pooled across calls. One client may be shared by many threads, "
         "and called from code that runs an event loop of its own. A client that is never "
         "closed is closed when it is garbage-collected, or at interpreter exit.",
-        f"The {ASYNC_CLASS} is made by the first call, inside that loop, so an invalid "
-        "argument is reported by that call.",
+        "The constructor checks its arguments, as the async client's does, and does "
+        "nothing else: the loop, its thread and the connections start with the first call.",
     ]
     for param in model.init_params:
         if param.name in LOOP_BOUND_PARAMS:
