@@ -452,6 +452,13 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def _ratio(value: float | None, reference: float | None) -> str:
     if value is None or not reference:
         return "—"
@@ -468,6 +475,7 @@ def render(
     memory: dict[str, tuple[float, float]],
     s: Settings,
     started: dt.datetime,
+    load_at_start: str,
 ) -> str:
     """The results as markdown.
 
@@ -477,6 +485,7 @@ def render(
         memory: memory per client.
         s: the run's settings.
         started: when the run began.
+        load_at_start: the load average when the run began.
 
     Returns:
         The markdown document.
@@ -493,6 +502,8 @@ def render(
         f"- date: {started:%Y-%m-%d %H:%M} UTC",
         f"- machine: {os.cpu_count()} cores ({_cpu_model()}), {platform.platform()}; "
         "client and server processes share them",
+        f"- load average (1 min) at the start: {load_at_start}; at the end, including this "
+        f"run's own client and server: {_load()}. Other work on the machine is in every figure",
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
         f"- packages: {_versions()}",
         f"- each cell: the best of {s.rounds} rounds (interleaved with the other clients) of "
@@ -706,6 +717,7 @@ def main(argv: Sequence[str]) -> int:
     settings, output = parse_args(argv)
     _hermetic_environment()
     started = dt.datetime.now(dt.timezone.utc)
+    load_at_start = _load()
     missing = {k: v for k, v in unavailable().items() if k in settings.clients}
     for name, reason in missing.items():
         print(f"note: skipping {name}: {reason}", file=sys.stderr)
@@ -720,7 +732,7 @@ def main(argv: Sequence[str]) -> int:
     if settings.import_runs:
         print("measuring import time", file=sys.stderr)
         imports = measure_imports(settings.import_runs)
-    report = render(cells, imports, memory, settings, started)
+    report = render(cells, imports, memory, settings, started, load_at_start)
     print(report)
     if output is not None:
         output.write_text(report, encoding="utf-8")
