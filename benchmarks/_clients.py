@@ -310,7 +310,7 @@ def _boto3_session() -> Any:
 def _aiobotocore_session() -> Any:
     # aiobotocore ships no type information, and the type-checking
     # environment may not have it installed at all.
-    from aiobotocore.session import get_session  # type: ignore[import-not-found, unused-ignore]
+    from aiobotocore.session import get_session
 
     return get_session()
 
@@ -375,7 +375,7 @@ async def aiobotocore_client(
     Yields:
         The call.
     """
-    from aiobotocore.config import AioConfig  # type: ignore[import-not-found, unused-ignore]
+    from aiobotocore.config import AioConfig
 
     config = AioConfig(
         max_pool_connections=connections,
