@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import TypeVar
 
@@ -67,7 +67,7 @@ ENSURE_IN_USE_RETRIES = 3
 WAIT_FIRST_DELAY = 1.0
 WAIT_MAX_DELAY = 10.0
 
-T = TypeVar("T")
+PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
 
 
 def _query(**members: object) -> list[tuple[str, str]]:
@@ -286,20 +286,16 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: a response is not a page, or the service repeats a marker.
         """
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list_event_sources(
+        async for page in _pages(
+            lambda marker: self.list_event_sources(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
             )
+        ):
             for item in page.event_sources:
                 yield item
-            marker = _next_marker(page.next_marker, seen)
-            if marker is None:
-                return
 
     async def remove_event_source(self, uuid: str) -> None:
         """Delete a legacy mapping (RemoveEventSource, 2014-11-13; HTTP 204).
@@ -444,20 +440,16 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: a response is not a page, or the service repeats a marker.
         """
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list_event_source_mappings(
+        async for page in _pages(
+            lambda marker: self.list_event_source_mappings(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
             )
+        ):
             for item in page.event_source_mappings:
                 yield item
-            marker = _next_marker(page.next_marker, seen)
-            if marker is None:
-                return
 
     async def update_event_source_mapping(
         self,
@@ -697,11 +689,17 @@ class AsyncClient:
         await self.wait_for_event_source_mapping(uuid, state=target, timeout=60.0)
 
 
-def _next_marker(marker: str | None, seen: set[str]) -> str | None:
-    # A service that hands back a marker it already gave would loop forever.
-    if not marker:
-        return None
-    if marker in seen:
-        raise DecodeError(f"the service repeated the page marker {marker[:40]!r}")
-    seen.add(marker)
-    return marker
+async def _pages(fetch: Callable[[str | None], Awaitable[PageT]]) -> AsyncIterator[PageT]:
+    """Fetch page after page, passing each page's ``next_marker`` to the next call."""
+    marker: str | None = None
+    seen: set[str] = set()
+    while True:
+        page = await fetch(marker)
+        yield page
+        marker = page.next_marker
+        if not marker:
+            return
+        # A service that hands back a marker it already gave would loop forever.
+        if marker in seen:
+            raise DecodeError(f"the service repeated the page marker {marker[:40]!r}")
+        seen.add(marker)
