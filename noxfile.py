@@ -6,7 +6,9 @@ there is the one place to change.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import nox
@@ -17,6 +19,29 @@ nox.options.sessions = ["tests", "lint", "typecheck", "generate_check", "demo"]
 ROOT = Path(__file__).parent
 PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 PYTHONS = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', PYPROJECT)
+
+
+def _expose_pyenv_pythons() -> None:
+    # pyenv's shims answer only for the versions it has activated, so a
+    # machine with 3.10-3.13 installed but one global version would have nox
+    # skip the others. Activating every installed version that we support
+    # (the global one first) lets `python3.X` resolve for each.
+    if os.environ.get("PYENV_VERSION"):
+        return
+    try:
+        listing = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        current = subprocess.run(
+            ["pyenv", "version-name"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return
+    wanted = [v for v in listing if any(v.startswith(p + ".") for p in PYTHONS)]
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([current, *wanted]))
+
+
+_expose_pyenv_pythons()
 
 
 @nox.session(python=PYTHONS)
