@@ -8,6 +8,8 @@ docstring, and keyword-only parameters where the API has them.
 from __future__ import annotations
 
 import logging
+import math
+import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
@@ -23,6 +25,7 @@ from ._errors import (
     ResourceConflictError,
     ResourceInUseError,
     ResourceNotFoundError,
+    TimeoutError,
     WaiterError,
 )
 from ._mapping_models import EventSourceMapping, EventSourceMappingPage
@@ -31,6 +34,7 @@ from ._retry import Retry
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
 from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
 from ._upsert import (
+    TRANSITIONAL,
     WAIT_TARGETS,
     changed_settings,
     unchangeable_differences,
@@ -45,6 +49,7 @@ from ._validate import (
     check_int,
     check_list_filters,
     check_mapping_uuid,
+    check_str,
     check_uuid,
 )
 
@@ -63,11 +68,16 @@ MAPPINGS = "event-source-mappings"
 
 #: How often ensure_event_source_mapping retries an update that met ResourceInUseException.
 ENSURE_IN_USE_RETRIES = 3
+#: How long ensure_event_source_mapping waits for a changing mapping to settle.
+ENSURE_SETTLE_TIMEOUT = 120.0
 #: The waiter's first and largest pause between polls, in seconds.
 WAIT_FIRST_DELAY = 1.0
 WAIT_MAX_DELAY = 10.0
 
 PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
+
+
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
 
 def _query(**members: object) -> list[tuple[str, str]]:
@@ -112,6 +122,13 @@ class AsyncClient:
         if credentials is not None and not isinstance(credentials, Credentials):
             raise ParamValidationError("credentials", "must be a lambda_es.Credentials")
         check_int("max_connections", max_connections, low=1, high=None)
+        # It becomes a header: a line break would split the request.
+        check_str(
+            "user_agent_extra",
+            user_agent_extra,
+            pattern=_HEADER_TEXT,
+            pattern_text="printable text without line breaks",
+        )
         check_int("max_response_size", max_response_size, low=1, high=None)
         self._transport = Transport(
             region=region,
@@ -555,30 +572,31 @@ class AsyncClient:
                 "CreateEventSourceMapping", "POST", (), {**body, **wanted}
             )
         except ResourceConflictError as conflict:
-            existing = await self._find_existing(conflict, function_name, event_source_arn)
-        fixed = unchangeable_differences(existing, wanted)
-        if fixed:
-            raise ResourceConflictError(
-                "ResourceConflictException",
-                f"mapping {existing.uuid} exists with different {', '.join(fixed)}; "
-                "these are fixed at creation: delete and re-create the mapping to change them",
-                409,
-            )
-        changes = changed_settings(existing, wanted)
-        if not changes:
-            logger.debug("ensure: mapping %s already as wanted", existing.uuid)
-            return existing
-        assert existing.uuid is not None  # _find_existing only returns mappings with one
+            uuid, existing = await self._find_existing(conflict, function_name, event_source_arn)
         for attempt in range(ENSURE_IN_USE_RETRIES + 1):
-            try:
-                return await self._mapping_call(
-                    "UpdateEventSourceMapping", "PUT", (existing.uuid,), changes
+            if existing.state in TRANSITIONAL:
+                # A changing mapping reports neither its final settings nor
+                # its final state: compare once it rests.
+                existing = await self._poll(uuid, "settled", ENSURE_SETTLE_TIMEOUT)
+            fixed = unchangeable_differences(existing, wanted)
+            if fixed:
+                raise ResourceConflictError(
+                    "ResourceConflictException",
+                    f"mapping {uuid} exists with different {', '.join(fixed)}; these are "
+                    "fixed at creation: delete and re-create the mapping to change them",
+                    409,
                 )
+            changes = changed_settings(existing, wanted)
+            if not changes:
+                logger.debug("ensure: mapping %s already as wanted", uuid)
+                return existing
+            try:
+                return await self._mapping_call("UpdateEventSourceMapping", "PUT", (uuid,), changes)
             except ResourceInUseError:
                 if attempt == ENSURE_IN_USE_RETRIES:
                     raise
-                logger.debug("ensure: mapping %s is busy; waiting to update it", existing.uuid)
-                await self._wait_until_settled(existing.uuid)
+                logger.debug("ensure: mapping %s is busy; waiting to update it", uuid)
+                existing = await self._poll(uuid, "settled", ENSURE_SETTLE_TIMEOUT)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def wait_for_event_source_mapping(
@@ -610,44 +628,15 @@ class AsyncClient:
         """
         check_mapping_uuid("uuid", uuid)
         check_enum("state", state, WAIT_TARGETS)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ParamValidationError("timeout", f"must be a positive number; got {timeout!r}")
-        transport = self._transport
-        deadline = transport.monotonic() + timeout
-        delay = WAIT_FIRST_DELAY
-        last: EventSourceMapping | None = None
-        while True:
-            try:
-                last = await self.get_event_source_mapping(uuid)
-            except ResourceNotFoundError as gone:
-                if state == "Deleted" and last is not None:
-                    return last
-                if state == "Deleted":
-                    return EventSourceMapping(uuid=uuid, state="Deleted")
-                raise WaiterError(
-                    f"mapping {uuid} disappeared while waiting for {state}",
-                    reason="gone",
-                    last_state=last.state if last else None,
-                ) from gone
-            outcome = wait_outcome(state, last.state)
-            if outcome == "done":
-                return last
-            if outcome == "unreachable":
-                raise WaiterError(
-                    f"mapping {uuid} is {last.state}; it cannot become {state} by itself",
-                    reason="unreachable",
-                    last_state=last.state,
-                )
-            remaining = deadline - transport.monotonic()
-            if remaining <= 0:
-                raise WaiterError(
-                    f"mapping {uuid} still {last.state} after {timeout:g}s waiting for {state}",
-                    reason="timeout",
-                    last_state=last.state,
-                )
-            logger.debug("wait: mapping %s is %s; polling again in %.1fs", uuid, last.state, delay)
-            await transport.sleep(min(delay, remaining))
-            delay = min(delay * 2, WAIT_MAX_DELAY)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout < math.inf
+        ):
+            raise ParamValidationError(
+                "timeout", f"must be a positive, finite number; got {timeout!r}"
+            )
+        return await self._poll(uuid, state, timeout)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -657,36 +646,84 @@ class AsyncClient:
         method: str,
         tail: tuple[str, ...],
         body: dict[str, object] | None = None,
+        *,
+        timeout: float | None = None,
     ) -> EventSourceMapping:
         response = await self._transport.request(
             operation,
             method,
             (CURRENT, MAPPINGS, *tail),
             body=encode_body(body) if body is not None else b"",
+            timeout=timeout,
         )
         return decode(EventSourceMapping, response.body)
 
     async def _find_existing(
         self, conflict: ResourceConflictError, function_name: str, event_source_arn: str
-    ) -> EventSourceMapping:
+    ) -> tuple[str, EventSourceMapping]:
         uuid = uuid_from_conflict(conflict.message)
         if uuid is not None:
             try:
-                return await self.get_event_source_mapping(uuid)
+                return uuid, await self.get_event_source_mapping(uuid)
             except ResourceNotFoundError:
                 logger.debug("ensure: mapping %s from the conflict is gone; listing", uuid)
         async for mapping in self.iter_event_source_mappings(
             event_source_arn=event_source_arn, function_name=function_name
         ):
             if mapping.uuid is not None:
-                return mapping
+                return mapping.uuid, mapping
         # Lambda said it exists but neither lookup found it: report its own words.
         raise conflict
 
-    async def _wait_until_settled(self, uuid: str) -> None:
-        mapping = await self.get_event_source_mapping(uuid)
-        target = "Disabled" if mapping.state in ("Disabling", "Disabled") else "Enabled"
-        await self.wait_for_event_source_mapping(uuid, state=target, timeout=60.0)
+    async def _poll(self, uuid: str, target: str, timeout: float) -> EventSourceMapping:
+        """Poll a mapping until ``wait_outcome(target, state)`` says done.
+
+        Each GET is bounded by the time left, so ``timeout`` bounds the whole wait.
+        """
+        transport = self._transport
+        deadline = transport.monotonic() + timeout
+        delay = WAIT_FIRST_DELAY
+        last: EventSourceMapping | None = None
+        wanted = "settle" if target == "settled" else f"become {target}"
+        while True:
+            remaining = deadline - transport.monotonic()
+            try:
+                last = await self._mapping_call(
+                    "GetEventSourceMapping", "GET", (uuid,), timeout=max(remaining, 0.001)
+                )
+            except ResourceNotFoundError as gone:
+                if target == "Deleted":
+                    return last or EventSourceMapping(uuid=uuid, state="Deleted")
+                raise WaiterError(
+                    f"mapping {uuid} disappeared while waiting for it to {wanted}",
+                    reason="gone",
+                    last_state=last.state if last else None,
+                ) from gone
+            except TimeoutError as slow:
+                raise WaiterError(
+                    f"mapping {uuid}: no answer within the {timeout:g}s wait to {wanted}",
+                    reason="timeout",
+                    last_state=last.state if last else None,
+                ) from slow
+            outcome = wait_outcome(target, last.state)
+            if outcome == "done":
+                return last
+            if outcome == "unreachable":
+                raise WaiterError(
+                    f"mapping {uuid} is {last.state}; it cannot {wanted} by itself",
+                    reason="unreachable",
+                    last_state=last.state,
+                )
+            remaining = deadline - transport.monotonic()
+            if remaining <= 0:
+                raise WaiterError(
+                    f"mapping {uuid} still {last.state} after {timeout:g}s waiting to {wanted}",
+                    reason="timeout",
+                    last_state=last.state,
+                )
+            logger.debug("wait: mapping %s is %s; polling again in %.1fs", uuid, last.state, delay)
+            await transport.sleep(min(delay, remaining))
+            delay = min(delay * 2, WAIT_MAX_DELAY)
 
 
 async def _pages(fetch: Callable[[str | None], Awaitable[PageT]]) -> AsyncIterator[PageT]:

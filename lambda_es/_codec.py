@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -104,15 +105,58 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
 
     def structure_factory(cls: type[Any]) -> Any:
         renames = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
-        return make_dict_structure_fn(
+        build = make_dict_structure_fn(
             cls,
             converter,
             _cattrs_forbid_extra_keys=forbid_extra_keys,
             **cast(dict[str, Any], renames),
         )
 
+        def structure(value: Any, type_: type) -> Any:
+            _expect(value, Mapping, "an object")
+            return build(value, type_)
+
+        return structure
+
+    def tuple_factory(type_: Any) -> Any:
+        # cattrs turns any iterable into a tuple, so "b1:9092" would become
+        # ("b", "1", ...): a JSON array is required instead.
+        (item, _) = typing.get_args(type_)
+
+        def structure(value: Any, _: type) -> tuple[Any, ...]:
+            _expect(value, (list, tuple), "an array")
+            return tuple(converter.structure(v, item) for v in value)
+
+        return structure
+
+    def dict_factory(type_: Any) -> Any:
+        key_type, value_type = typing.get_args(type_)
+
+        def structure(value: Any, _: type) -> dict[Any, Any]:
+            _expect(value, Mapping, "an object")
+            return {
+                converter.structure(k, key_type): converter.structure(v, value_type)
+                for k, v in value.items()
+            }
+
+        return structure
+
     converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_structure_hook_factory(
+        lambda t: _origin(t) is tuple and typing.get_args(t)[1:] == (...,),
+        tuple_factory,
+    )
+    converter.register_structure_hook_factory(lambda t: _origin(t) is dict, dict_factory)
     return converter
+
+
+def _origin(type_: Any) -> Any:
+    return typing.get_origin(type_)
+
+
+def _expect(value: object, kind: type | tuple[type, ...], what: str) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, kind):
+        raise TypeError(f"expected {what}, got {type(value).__name__}")
 
 
 # Responses: unknown members are ignored, so a new AWS field breaks nothing.

@@ -19,7 +19,16 @@ from ._errors import ConfigurationError
 
 __all__ = ["Endpoint", "resolve_endpoint", "resolve_region"]
 
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+_REGION = re.compile(r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+")
+# The DNS suffix of each partition other than aws (from AWS's partition table).
+_DNS_SUFFIXES = (
+    (re.compile(r"cn-"), "amazonaws.com.cn"),
+    (re.compile(r"eusc-"), "amazonaws.eu"),
+    (re.compile(r"us-iso-"), "c2s.ic.gov"),
+    (re.compile(r"us-isob-"), "sc2s.sgov.gov"),
+    (re.compile(r"eu-isoe-"), "cloud.adc-e.uk"),
+    (re.compile(r"us-isof-"), "csp.hci.ic.gov"),
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_INFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
 
@@ -131,7 +140,7 @@ def resolve_endpoint(
     env = os.environ if environ is None else environ
     url = endpoint_url or env.get("AWS_ENDPOINT_URL_LAMBDA") or env.get("AWS_ENDPOINT_URL")
     if not url:
-        suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        suffix = next((s for p, s in _DNS_SUFFIXES if p.match(region)), "amazonaws.com")
         return Endpoint("https", f"lambda.{region}.{suffix}", 443)
     try:
         parts = urlsplit(url)

@@ -6,8 +6,10 @@ module knows about HTTP libraries: the transport hands over plain values.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import json
+import sys
 from collections.abc import Mapping
 
 __all__ = [
@@ -90,8 +92,21 @@ class ConnectError(TransportError):
     """No connection could be made, or it broke before the response ended."""
 
 
-class TimeoutError(TransportError, builtins.TimeoutError):
-    """A connect, read or total deadline passed."""
+# asyncio.TimeoutError is the builtin from Python 3.11 on; on 3.10 it is a
+# class of its own, and code written for 3.10 catches that one.
+if sys.version_info >= (3, 11):
+    _TimeoutBase = builtins.TimeoutError
+else:  # pragma: no cover - exercised on 3.10 only
+
+    class _TimeoutBase(builtins.TimeoutError, asyncio.TimeoutError):
+        pass
+
+
+class TimeoutError(TransportError, _TimeoutBase):
+    """A connect, read or total deadline passed.
+
+    Also a builtin ``TimeoutError`` (and ``asyncio.TimeoutError`` on Python 3.10).
+    """
 
 
 class ResponseTooLargeError(TransportError):

@@ -47,6 +47,10 @@ ARN = (
 )
 DESTINATION_ARN = r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|" + ARN
 URI = r"[ a-zA-Z0-9-\/*:_+=.@-]*"
+KAFKA_ENDPOINT = (
+    r"(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*"
+    r"([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}"
+)
 KMS_KEY_ARN = r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"
 SOURCE_ACCESS_TYPES = (
     "BASIC_AUTH",
@@ -156,7 +160,12 @@ class SourceAccessConfiguration(WireModel):
 class SelfManagedEventSource(WireModel):
     """A self-managed Kafka cluster (SelfManagedEventSource)."""
 
-    endpoints: dict[str, tuple[str, ...]] | None = member("Endpoints")
+    endpoints: dict[str, tuple[str, ...]] | None = member(
+        "Endpoints",
+        length=(1, 2),
+        keys={"enum": ("KAFKA_BOOTSTRAP_SERVERS",)},
+        values={"length": (1, 10), "items": {"length": (1, 300), "pattern": KAFKA_ENDPOINT}},
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -37,7 +37,8 @@ def member(wire: str, **rules: Any) -> Any:
             (responses decode leniently): ``range=(lo, hi)`` for integers,
             ``length=(lo, hi)`` for strings and lists, ``pattern=`` (a regex the
             whole string must match), ``enum=`` (allowed strings), and ``items=``
-            (a dict of these rules for each element of a list).
+            (a dict of these rules for each element of a list), ``keys=`` and
+            ``values=`` (the same for the keys and values of a mapping).
 
     Returns:
         An attrs field defaulting to ``None``.

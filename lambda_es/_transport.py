@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import os
 import platform
 import random
@@ -20,6 +21,7 @@ from typing import Any
 
 import aiohttp
 import attrs
+import multidict
 import yarl
 
 from ._credentials import Credentials, load_profile, resolve_credentials
@@ -58,9 +60,13 @@ def _check_seconds(name: str) -> Callable[[Any, Any, Any], None]:
     def check(_: object, __: object, value: float | None) -> None:
         if value is None:
             return
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0 < value < math.inf
+        ):
             raise ParamValidationError(
-                name, f"must be a positive number of seconds or None; got {value!r}"
+                name, f"must be a positive, finite number of seconds or None; got {value!r}"
             )
 
     return check
@@ -290,6 +296,7 @@ class Transport:
         *,
         query: Iterable[tuple[str, str]] = (),
         body: bytes = b"",
+        timeout: float | None = None,
     ) -> Response:
         """Send one call, retrying as the policy allows.
 
@@ -299,6 +306,8 @@ class Transport:
             segments: raw path segments (see :func:`lambda_es._signing.build_url`).
             query: raw query parameters.
             body: the JSON body, or ``b""``.
+            timeout: a tighter bound than ``Timeout.total`` for this call, in seconds
+                (the waiter's remaining time).
 
         Returns:
             The 2xx response.
@@ -316,6 +325,8 @@ class Transport:
         session = self._get_session()
         url = build_url(endpoint, segments, tuple(query))
         total = self.timeout.total
+        if timeout is not None:
+            total = timeout if total is None else min(total, timeout)
         deadline = None if total is None else self.monotonic() + total
         signing = (region, endpoint, credentials)
         retries = 0
@@ -324,6 +335,10 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            if self._closed:  # aclose() ran during the back-off
+                raise LambdaESError(
+                    f"{operation}: the client was closed while the call was retrying"
+                )
             waited = await self._wait_for_limiter(operation, attempt, deadline, last)
             try:
                 response = await self._attempt(
@@ -612,8 +627,27 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+
+
+def _scrubbed(cause: BaseException) -> BaseException:
+    # aiohttp's ClientResponseError family keeps the request's headers in
+    # request_info, so the chained cause's repr would show the signature and
+    # the session token; they are replaced before the cause is exposed.
+    info = getattr(cause, "request_info", None)
+    if isinstance(info, aiohttp.RequestInfo):
+        headers = multidict.CIMultiDict(
+            (k, "<redacted>" if k.lower() in _SECRET_HEADERS else v)
+            for k, v in info.headers.items()
+        )
+        cause.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
+            info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
+        )
+    return cause
+
+
 def _caused(error: TransportError, cause: BaseException) -> TransportError:
-    error.__cause__ = cause
+    error.__cause__ = _scrubbed(cause)
     return error
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ._mapping_models import EventSourceMapping
+from ._mapping_models import STATES, EventSourceMapping
 from ._models import epoch_seconds, to_wire
+from ._settings import CREATE_ONLY, SETTINGS
 
 __all__ = [
-    "PENDING_STATES",
+    "SETTLED",
+    "TRANSITIONAL",
     "WAIT_TARGETS",
     "changed_settings",
     "unchangeable_differences",
@@ -23,14 +25,25 @@ __all__ = [
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 #: Members that CreateEventSourceMapping takes and UpdateEventSourceMapping does not.
-CREATE_ONLY_WIRE = frozenset(
-    {"StartingPosition", "StartingPositionTimestamp", "Topics", "Queues", "SelfManagedEventSource"}
-)
-#: Tags are managed with TagResource and are not part of the mapping's configuration.
+CREATE_ONLY_WIRE = frozenset(SETTINGS[name].wire for name in CREATE_ONLY)
+#: Tags are managed with TagResource and are not part of the mapping's
+#: configuration; Enabled is read from the state.
 NOT_COMPARED = frozenset({"Tags", "Enabled"})
 
-_ENABLED_STATES = frozenset({"Enabled", "Enabling"})
-_DISABLED_STATES = frozenset({"Disabled", "Disabling"})
+#: States a mapping rests in; every other known state leads to one of these.
+SETTLED = frozenset({"Enabled", "Disabled"})
+#: States that end by themselves (Deleting ends with the mapping gone).
+TRANSITIONAL = frozenset({"Creating", "Enabling", "Disabling", "Updating"})
+
+#: The states :meth:`AsyncClient.wait_for_event_source_mapping` can wait for.
+WAIT_TARGETS = ("Enabled", "Disabled", "Deleted")
+#: For each target, the states from which it can still be reached.
+_PENDING: Mapping[str, frozenset[str]] = {
+    "Enabled": frozenset({"Creating", "Enabling", "Updating"}),
+    "Disabled": frozenset({"Creating", "Disabling", "Updating"}),
+    "Deleted": frozenset(STATES),
+    "settled": TRANSITIONAL,
+}
 
 
 def uuid_from_conflict(message: str) -> str | None:
@@ -55,13 +68,33 @@ def _current(mapping: EventSourceMapping) -> dict[str, object]:
     return wire
 
 
+def _matches(wanted: object, current: object) -> bool:
+    # Lambda reports members the caller did not set (defaults, ARNs it
+    # resolved) and omits ones that were cleared: so a wanted structure
+    # matches when everything it says is there, and an empty value matches
+    # an absent one.
+    if wanted in ({}, [], "") and current is None:
+        return True
+    if isinstance(wanted, dict):
+        return isinstance(current, dict) and all(
+            _matches(value, current.get(key)) for key, value in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(current, list)
+            and len(wanted) == len(current)
+            and all(_matches(w, c) for w, c in zip(wanted, current, strict=True))
+        )
+    return wanted == current
+
+
 def changed_settings(
     existing: EventSourceMapping, wanted: Mapping[str, object]
 ) -> dict[str, object]:
     """The members of ``wanted`` that an update must change.
 
     Args:
-        existing: the mapping as Lambda describes it.
+        existing: the mapping as Lambda describes it, in a settled state.
         wanted: the request members the caller asked for (wire names), as
             ``encode_settings`` made them.
 
@@ -72,12 +105,12 @@ def changed_settings(
     changes = {
         name: value
         for name, value in wanted.items()
-        if name not in CREATE_ONLY_WIRE | NOT_COMPARED and current.get(name) != value
+        if name not in CREATE_ONLY_WIRE | NOT_COMPARED and not _matches(value, current.get(name))
     }
     enabled = wanted.get("Enabled")
-    if enabled is True and existing.state in _DISABLED_STATES:
+    if enabled is True and existing.state == "Disabled":
         changes["Enabled"] = True
-    elif enabled is False and existing.state in _ENABLED_STATES:
+    elif enabled is False and existing.state == "Enabled":
         changes["Enabled"] = False
     return changes
 
@@ -100,37 +133,26 @@ def unchangeable_differences(
     current = _current(existing)
     return sorted(
         name
-        for name in CREATE_ONLY_WIRE
-        if name in wanted and current.get(name) is not None and current[name] != wanted[name]
+        for name in CREATE_ONLY_WIRE - NOT_COMPARED
+        if name in wanted
+        and current.get(name) is not None
+        and not _matches(wanted[name], current[name])
     )
-
-
-#: The states :meth:`AsyncClient.wait_for_event_source_mapping` can wait for.
-WAIT_TARGETS = ("Enabled", "Disabled", "Deleted")
-#: For each target, the states from which it can still be reached.
-PENDING_STATES: Mapping[str, frozenset[str]] = {
-    "Enabled": frozenset({"Creating", "Enabling", "Updating"}),
-    "Disabled": frozenset({"Creating", "Disabling", "Updating"}),
-    "Deleted": frozenset(
-        {"Creating", "Enabling", "Enabled", "Disabling", "Disabled", "Updating", "Deleting"}
-    ),
-}
 
 
 def wait_outcome(target: str, state: str | None) -> str:
     """Decide what a waiter does after seeing ``state``.
 
     Args:
-        target: one of :data:`WAIT_TARGETS`.
+        target: one of :data:`WAIT_TARGETS`, or ``"settled"`` (any of :data:`SETTLED`).
         state: the mapping's state, or ``None`` when Lambda did not report one.
 
     Returns:
         ``"done"``, ``"wait"`` or ``"unreachable"``. An unknown state (one
         Lambda adds in the future) means wait: the deadline still bounds it.
     """
-    if state == target:
+    if state == target or (target == "settled" and state in SETTLED):
         return "done"
-    if state is None or state in PENDING_STATES[target]:
+    if state is None or state in _PENDING[target]:
         return "wait"
-    known = set().union(*PENDING_STATES.values()) | {"Enabled", "Disabled"}
-    return "unreachable" if state in known else "wait"
+    return "unreachable" if state in STATES else "wait"

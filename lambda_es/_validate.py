@@ -32,7 +32,7 @@ FUNCTION_NAME = re.compile(r"[a-zA-Z0-9\-_]+")
 ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 
 _PARTITION = r"aws(?:-[a-z]+)*"
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_REGION = r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+"
 KINESIS_STREAM_ARN = re.compile(
     rf"arn:{_PARTITION}:kinesis:{_REGION}:\d{{12}}:stream/[a-zA-Z0-9_.\-]{{1,128}}"
 )
@@ -225,7 +225,8 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
     Args:
         name: the parameter's path for the error, e.g. ``scaling_config.MaximumConcurrency``.
         value: the value, already of the right type.
-        rules: ``range``, ``length``, ``pattern``, ``enum`` and ``items``.
+        rules: ``range``, ``length``, ``pattern``, ``enum``, ``items`` (for list
+            elements), ``keys`` and ``values`` (for mapping keys and values).
 
     Raises:
         ParamValidationError: a rule is broken.
@@ -235,7 +236,7 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
     if "range" in rules and isinstance(value, int):
         low, high = rules["range"]
         check_int(name, value, low=low, high=high)
-    if "length" in rules and isinstance(value, (str, tuple, list)):
+    if "length" in rules and isinstance(value, (str, tuple, list, Mapping)):
         low, high = rules["length"]
         what = "characters" if isinstance(value, str) else "items"
         if not low <= len(value) <= high:
@@ -247,6 +248,10 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
     if isinstance(value, (tuple, list)):
         for index, item in enumerate(value):
             check_rules(f"{name}[{index}]", item, rules.get("items", {}))
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            check_rules(f"{name} key", key, rules.get("keys", {}))
+            check_rules(f"{name}[{key!r}]", item, rules.get("values", {}))
     if attrs.has(type(value)):
         check_model(name, value)
 

@@ -79,6 +79,7 @@ class _Injected:
     code: str | None
     message: str
     headers: Mapping[str, str]
+    method: str | None
 
 
 class FakeLambda:
@@ -153,6 +154,7 @@ class FakeLambda:
         *,
         headers: Mapping[str, str] | None = None,
         times: int = 1,
+        method: str | None = None,
     ) -> None:
         """Answer the next ``times`` requests with an error instead of serving them.
 
@@ -162,10 +164,11 @@ class FakeLambda:
             message: the error message.
             headers: extra response headers (``Retry-After``, ...).
             times: how many requests to answer this way.
+            method: only requests with this HTTP method (``"PUT"``: the next update).
         """
         with self._lock:
             self._injected.extend(
-                _Injected(status, code, message, dict(headers or {})) for _ in range(times)
+                _Injected(status, code, message, dict(headers or {}), method) for _ in range(times)
             )
 
     def delay_next(self, seconds: float, *, times: int = 1) -> None:
@@ -277,7 +280,11 @@ class FakeLambda:
         try:
             self._check_signature(request, body)
             with self._lock:
-                injected = self._injected.pop(0) if self._injected else None
+                injected = next(
+                    (i for i in self._injected if i.method in (None, request.method)), None
+                )
+                if injected is not None:
+                    self._injected.remove(injected)
                 delay = self._delays.pop(0) if self._delays else None
             if injected is not None:
                 response = self._injected_response(injected)

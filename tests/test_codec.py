@@ -254,3 +254,13 @@ def test_to_dict_round_trip_property(cfg: EventSourceConfiguration) -> None:
 def test_encode_body_is_compact_utf8() -> None:
     """Request bodies are compact JSON in UTF-8, non-ASCII left unescaped, as AWS SDKs send."""
     assert encode_body({"A": 1, "B": "é"}) == '{"A":1,"B":"é"}'.encode()
+
+
+def test_a_string_where_an_array_belongs_is_a_decode_error() -> None:
+    """A response whose list member is a string is malformed, not a tuple of characters."""
+    from lambda_es import EventSourceMapping
+
+    with pytest.raises(DecodeError):
+        decode(EventSourceMapping, json.dumps({"Topics": "orders"}).encode())
+    with pytest.raises(DecodeError):
+        decode(EventSourceMapping, json.dumps({"FilterCriteria": "x"}).encode())

@@ -245,3 +245,20 @@ async def test_client_refuses_plain_http_before_sending() -> None:
             await client.add_event_source(
                 event_source=KINESIS_ARN, function_name="f", role=ROLE_ARN
             )
+
+
+@pytest.mark.parametrize(
+    ("region", "host"),
+    [
+        ("eusc-de-east-1", "lambda.eusc-de-east-1.amazonaws.eu"),
+        ("us-iso-east-1", "lambda.us-iso-east-1.c2s.ic.gov"),
+        ("us-isob-east-1", "lambda.us-isob-east-1.sc2s.sgov.gov"),
+        ("eu-isoe-west-1", "lambda.eu-isoe-west-1.cloud.adc-e.uk"),
+        ("us-isof-south-1", "lambda.us-isof-south-1.csp.hci.ic.gov"),
+        ("us-gov-west-1", "lambda.us-gov-west-1.amazonaws.com"),
+    ],
+)
+def test_every_partition_has_its_dns_suffix(region: str, host: str) -> None:
+    """The default endpoint uses the region's partition suffix, as AWS's partition table says."""
+    assert resolve_region(region, {}, {}) == region
+    assert resolve_endpoint(None, region, {}).host == host

@@ -80,24 +80,72 @@ async def test_ensure_updates_only_what_differs(
     assert changed.batch_size == 75
 
 
-async def test_ensure_waits_out_a_busy_mapping(
+async def test_ensure_lets_a_changing_mapping_settle_before_comparing(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
-    """An update that meets ResourceInUseException waits for the mapping to settle, then retries."""
+    """A mapping still Creating is polled until it rests, then updated once."""
     clock = FakeClock().install(client)
-    fake.settle_after = 5  # Creating outlasts the reads ensure makes before its update
+    fake.settle_after = 5
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
     )
-    # Still Creating: the update is refused until the waiter sees Enabled.
     changed = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=60
     )
     assert changed.uuid == first.uuid
     assert changed.batch_size == 60
     assert clock.sleeps  # it waited (on the fake clock)
-    puts = [r for r in fake.requests if r.method == "PUT"]
-    assert len(puts) == 2  # refused once, then accepted
+    assert [r.method for r in fake.requests].count("PUT") == 1
+
+
+async def test_ensure_retries_an_update_that_meets_resource_in_use(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """An update refused with ResourceInUseException is retried once the mapping rests."""
+    FakeClock().install(client)
+    first = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
+    )
+    await _settled(client, first.uuid)
+    fake.inject_error(400, "ResourceInUseException", "Cannot update: in use", method="PUT")
+    since = len(fake.requests)
+    changed = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=60
+    )
+    assert changed.batch_size == 60
+    assert [r.method for r in fake.requests[since:]].count("PUT") == 2
+
+
+async def test_ensure_settles_a_mapping_that_will_end_disabled(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """A mapping created disabled and still Creating is waited for, not misjudged as unreachable."""
+    FakeClock().install(client)
+    fake.settle_after = 3
+    await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
+    )
+    mapping = await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=7
+    )
+    assert mapping.batch_size == 7
+
+
+async def test_ensure_enabled_false_applies_to_a_creating_mapping(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """ensure(enabled=False) on a mapping still Creating (to end Enabled) disables it."""
+    FakeClock().install(client)
+    fake.settle_after = 3
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    await client.ensure_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
+    )
+    assert created.uuid is not None
+    final = await client.wait_for_event_source_mapping(created.uuid, state="Disabled")
+    assert final.state == "Disabled"
 
 
 async def test_ensure_refuses_to_change_create_only_settings(
@@ -141,13 +189,15 @@ async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
         region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS, timeout=timeout
     ) as client:
         client._transport.rand = lambda: 0.0  # no back-off pause between the attempts
+        FakeClock().install(client)  # the settle poll below sleeps on a fake clock
         fake.delay_next(1.0)  # the first create takes effect, but its answer comes too late
         mapping = await client.ensure_event_source_mapping(
             function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
         )
     assert len(fake.mappings) == 1
     assert mapping.uuid in fake.mappings
-    assert [r.method for r in fake.requests] == ["POST", "POST", "GET"]
+    # Lost create, retried create (409), then the mapping polled until it rests.
+    assert [r.method for r in fake.requests] == ["POST", "POST", "GET", "GET"]
 
 
 async def test_wait_polls_until_enabled_with_backoff(
@@ -237,4 +287,30 @@ async def test_wait_checks_its_arguments(
     with pytest.raises(lambda_es.ParamValidationError) as caught:
         await client.wait_for_event_source_mapping("0" * 36, **kwargs)  # type: ignore[arg-type]
     assert caught.value.param == param
+    assert fake.requests == []
+
+
+async def test_wait_timeout_also_bounds_a_slow_poll(fake: FakeLambda) -> None:
+    """A GET that hangs past the waiter's timeout ends the wait (reason 'timeout')."""
+    async with lambda_es.AsyncClient(
+        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+    ) as client:
+        created = await client.create_event_source_mapping(
+            function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+        )
+        assert created.uuid is not None
+        fake.delay_next(1.0)  # longer than the whole wait below
+        with pytest.raises(lambda_es.WaiterError) as caught:
+            await client.wait_for_event_source_mapping(created.uuid, timeout=0.3)
+    assert caught.value.reason == "timeout"
+    assert isinstance(caught.value.__cause__, lambda_es.TimeoutError)
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1.0])
+async def test_wait_refuses_a_timeout_that_is_not_finite_and_positive(
+    client: lambda_es.AsyncClient, fake: FakeLambda, timeout: float
+) -> None:
+    """NaN would never time out and infinity is no bound: both are refused before polling."""
+    with pytest.raises(lambda_es.ParamValidationError, match="finite"):
+        await client.wait_for_event_source_mapping("0" * 36, timeout=timeout)
     assert fake.requests == []

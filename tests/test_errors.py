@@ -313,3 +313,12 @@ async def test_end_to_end_bad_signature_hides_secrets(fake: FakeLambda) -> None:
         assert "not-the-right-secret-key" not in text
         assert "SESSION-TOKEN-VALUE" not in text
         assert signature not in text
+
+
+def test_timeout_error_is_caught_as_the_builtin_and_asyncio_timeouts() -> None:
+    """lambda_es.TimeoutError is a builtin TimeoutError and an asyncio.TimeoutError on every Python."""
+    import asyncio
+
+    assert issubclass(lambda_es.TimeoutError, builtins.TimeoutError)
+    assert issubclass(lambda_es.TimeoutError, asyncio.TimeoutError)
+    assert issubclass(lambda_es.TimeoutError, lambda_es.TransportError)

@@ -232,3 +232,16 @@ async def test_shared_session_is_used_and_left_open(
             await _add(client)
         async with shared.get(fake.endpoint_url + "/2014-11-13/event-source-mappings/") as resp:
             assert resp.status == 403  # still usable by its owner (unsigned, so refused)
+
+
+def test_header_breaking_user_agent_is_refused_at_construction() -> None:
+    """user_agent_extra becomes a header: a line break is a ParamValidationError at once."""
+    with pytest.raises(lambda_es.ParamValidationError, match="user_agent_extra"):
+        lambda_es.AsyncClient(region="us-east-1", user_agent_extra="x\r\nInjected: 1")
+
+
+@pytest.mark.parametrize("field", ["connect", "read", "total"])
+def test_timeouts_must_be_finite(field: str) -> None:
+    """An infinite timeout is refused (None is how a deadline is turned off)."""
+    with pytest.raises(lambda_es.ParamValidationError, match="finite"):
+        lambda_es.Timeout(**{field: float("inf")})

@@ -245,3 +245,45 @@ async def test_models_accept_a_dict_or_a_model_alike(
     )
     first, second = (json.loads(r.body)["ScalingConfig"] for r in fake.requests)
     assert first == second == {"MaximumConcurrency": 5}
+
+
+@pytest.mark.parametrize(
+    ("endpoints", "param"),
+    [
+        ({"KAFKA_BOOTSTRAP_SERVERS": "b1:9092"}, "self_managed_event_source"),
+        ({"NOT_A_KEY": ["b1:9092"]}, "self_managed_event_source.Endpoints key"),
+        (
+            {"KAFKA_BOOTSTRAP_SERVERS": []},
+            "self_managed_event_source.Endpoints['KAFKA_BOOTSTRAP_SERVERS']",
+        ),
+        (
+            {"KAFKA_BOOTSTRAP_SERVERS": ["no-port"]},
+            "self_managed_event_source.Endpoints['KAFKA_BOOTSTRAP_SERVERS'][0]",
+        ),
+        ({}, "self_managed_event_source.Endpoints"),
+    ],
+)
+async def test_kafka_endpoints_follow_the_model(
+    client: lambda_es.AsyncClient, fake: FakeLambda, endpoints: object, param: str
+) -> None:
+    """Kafka bootstrap servers: a known key, 1 to 10 host:port strings, and a list, not a str."""
+    with pytest.raises(lambda_es.ParamValidationError) as caught:
+        await client.create_event_source_mapping(
+            function_name="f",
+            topics=["orders"],
+            starting_position="LATEST",
+            self_managed_event_source={"Endpoints": endpoints},
+        )
+    assert caught.value.param == param
+    assert fake.requests == []
+
+
+async def test_a_string_where_a_list_belongs_is_refused(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """A str is never taken for a list of its characters."""
+    with pytest.raises(lambda_es.ParamValidationError, match=r"expected tuple\[.*Filter"):
+        await client.create_event_source_mapping(
+            function_name="f", event_source_arn=QUEUE_ARN, filter_criteria={"Filters": "x"}
+        )
+    assert fake.requests == []

@@ -658,3 +658,51 @@ async def test_one_debug_line_per_attempt_and_no_secret(
         assert secret
         for text in texts:
             assert secret not in text
+
+
+async def test_a_malformed_response_chains_no_secret() -> None:
+    """aiohttp's parse errors keep the request headers; the chained cause shows them redacted."""
+
+    async def bad_header(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Header\x01: x\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(bad_header, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    credentials = lambda_es.Credentials("AKIDEXAMPLE", "THE-SECRET-KEY", "THE-SESSION-TOKEN")
+    try:
+        async with lambda_es.AsyncClient(
+            region="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            credentials=credentials,
+            retry=lambda_es.Retry(mode="off"),
+        ) as client:
+            with pytest.raises(lambda_es.ConnectError) as caught:
+                await client.list_event_source_mappings()
+    finally:
+        server.close()
+        await server.wait_closed()
+    cause = caught.value.__cause__
+    assert isinstance(cause, aiohttp.ClientResponseError)
+    shown = repr(cause) + str(caught.value)
+    assert "THE-SESSION-TOKEN" not in shown
+    assert "Signature=" not in shown
+    assert "<redacted>" in repr(cause)
+
+
+async def test_aclose_during_back_off_ends_the_call_with_a_typed_error() -> None:
+    """A client closed while a call waits to retry ends that call with LambdaESError."""
+    async with FaultServer(*[aws_error(503, "ServiceException")] * 3) as server:
+        client = make_client(server.url)
+        gate = asyncio.Event()
+
+        async def closing_sleep(delay: float) -> None:
+            await client.aclose()
+            gate.set()
+
+        client._transport.sleep = closing_sleep
+        with pytest.raises(lambda_es.LambdaESError, match="closed while the call was retrying"):
+            await client.list_event_source_mappings()
+        assert gate.is_set()
