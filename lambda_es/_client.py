@@ -164,6 +164,10 @@ class AsyncClient:
         """
         await self._transport.aclose()
 
+    def _forget_connections(self) -> None:
+        # Called by the sync facade's runner in a forked child (see _runner.py).
+        self._transport.forget_connections()
+
     async def add_event_source(
         self,
         *,

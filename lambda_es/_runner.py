@@ -9,6 +9,10 @@ call is submitted to it with :func:`asyncio.run_coroutine_threadsafe`. The
 caller's own loop, if it has one, is never touched, so calling from a
 coroutine, a Jupyter cell or many threads at once neither deadlocks nor trips
 "this event loop is already running".
+
+A fork (multiprocessing's default on Linux, gunicorn ``--preload``, Celery's
+prefork pool) copies the runner but not its thread: in the child, every runner
+forgets the parent's loop and connections and starts afresh on its next call.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -60,6 +65,7 @@ class Runner(Generic[C]):
     ) -> None:
         self._closer = closer
         self._name = name
+        self._factory = factory
         self._client: C | None = factory()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -73,6 +79,7 @@ class Runner(Generic[C]):
         # owner would keep it alive forever. atexit=True (the default) makes it
         # run at interpreter exit too, while the daemon thread is still alive.
         self._finalizer = weakref.finalize(owner, self._finalize)
+        _RUNNERS.add(self)
 
     def __repr__(self) -> str:
         return f"<Runner {self._name!r} {self._state}>"
@@ -296,6 +303,23 @@ class Runner(Generic[C]):
                 self._state = "closed"
                 self._finalizer.detach()
 
+    def _forget_parent(self) -> None:
+        # In a forked child: the loop's thread was not copied, so the loop can
+        # never run here, and the client's connections are the parent's
+        # sockets. The client is dropped without I/O (closing would shut the
+        # parent's connections) and a new one is made for this process.
+        forget = getattr(self._client, "_forget_connections", None)
+        if callable(forget):
+            forget()
+        self._lock = threading.Lock()
+        self._close_lock = threading.Lock()
+        self._loop = self._thread = None
+        if self._state == "closed":
+            self._client = None
+        else:
+            self._client = self._factory()
+            self._state = "idle"
+
     def _finalize(self) -> None:
         # The owner was collected without close(), or the interpreter is
         # exiting. Never raises: there is nobody left to catch it.
@@ -370,3 +394,15 @@ def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+_RUNNERS: weakref.WeakSet[Runner[Any]] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for runner in list(_RUNNERS):
+        runner._forget_parent()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -56,7 +56,7 @@ class Client:
         profile: the profile of the shared files to read.
         retry: the retry policy (default: standard mode, 3 attempts).
         timeout: connect, read and total deadlines.
-        session: an ``aiohttp.ClientSession`` to use; the client never closes it.
+        session: refused unless None (see above).
         max_connections: the size of the client's own connection pool.
         user_agent_extra: text appended to the User-Agent header.
         max_response_size: the largest response body accepted, in bytes.

@@ -279,6 +279,18 @@ class Transport:
             self._session = session
         return self._session
 
+    def forget_connections(self) -> None:
+        """Drop the session without I/O, for a forked child whose sockets are the parent's.
+
+        The session and its connector are marked closed so that neither warns
+        when collected; really closing them would shut the parent's connections.
+        """
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            connector = session.connector
+            if connector is not None and hasattr(connector, "_closed"):
+                connector._closed = True
+
     async def aclose(self) -> None:
         """Close the session if the transport made it; idempotent."""
         self._closed = True

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -210,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("serve", None, "Run a local Lambda endpoint (FakeLambda) until interrupted.")
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sub.add_argument(
+        "--account-id", default="123456789012", help="the account in the ARNs it makes"
+    )
     return parser
 
 
@@ -228,10 +232,10 @@ async def _run(args: argparse.Namespace) -> Any:
         return await args.handler(client, args)
 
 
-async def _serve(host: str, port: int) -> None:
+async def _serve(host: str, port: int, region: str, account_id: str) -> None:
     from .testing import FakeLambda  # the server side is not needed by other commands
 
-    async with FakeLambda(host=host, port=port) as fake:
+    async with FakeLambda(host=host, port=port, region=region, account_id=account_id) as fake:
         print(f"FakeLambda listening on {fake.endpoint_url} (Ctrl-C to stop)", flush=True)
         await asyncio.Event().wait()
 
@@ -248,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
-            asyncio.run(_serve(args.host, args.port))
+            # Clients sign for a region; the fake must be in the same one.
+            region = args.region or os.environ.get("AWS_REGION") or "us-east-1"
+            asyncio.run(_serve(args.host, args.port, region, args.account_id))
         return 0
     try:
         result = asyncio.run(_run(args))

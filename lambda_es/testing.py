@@ -16,11 +16,12 @@ runs in a thread of its own), or through the pytest fixture ``fake_lambda``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 import time
 import uuid as uuid_module
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -32,7 +33,7 @@ from ._credentials import Credentials
 from ._fake_core import AWSError, invalid, page, read_json
 from ._fake_current import CurrentMappings
 
-__all__ = ["FakeLambda", "RecordedRequest"]
+__all__ = ["FakeLambda", "RecordedHeaders", "RecordedRequest"]
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
@@ -46,9 +47,42 @@ _FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
 _SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
 
 
-def _redacted(headers: Mapping[str, str]) -> str:
-    shown = {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
-    return repr(shown)
+class RecordedHeaders(Mapping[str, str]):
+    """A request's headers: case-insensitive, read-only, secrets hidden when printed.
+
+    Every way of printing them (``repr``, ``str``, pytest's assertion diffs)
+    shows ``<redacted>`` for the Authorization header and the session token;
+    reading ``headers["Authorization"]`` still gives the value, for tests that
+    check a signature.
+    """
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = CIMultiDictProxy(CIMultiDict(headers))
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RecordedHeaders):
+            return list(self._headers.items()) == list(other._headers.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = {
+            k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v)
+            for k, v in self._headers.items()
+        }
+        return f"RecordedHeaders({shown!r})"
+
+    __str__ = __repr__
 
 
 @attrs.frozen
@@ -68,8 +102,7 @@ class RecordedRequest:
     raw_path: str
     path: str
     query: Mapping[str, str]
-    # The signature and the session token stay out of reprs and test logs.
-    headers: Mapping[str, str] = attrs.field(repr=_redacted)
+    headers: RecordedHeaders
     body: bytes
 
 
@@ -111,6 +144,7 @@ class FakeLambda:
         self.legacy: dict[str, dict[str, Any]] = {}
         self._injected: list[_Injected] = []
         self._delays: list[float] = []
+        self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -139,7 +173,8 @@ class FakeLambda:
         """``http://127.0.0.1:PORT``; valid once started."""
         if self._runner is None:
             raise RuntimeError("FakeLambda is not running")
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def client_credentials(self) -> Credentials:
@@ -203,7 +238,12 @@ class FakeLambda:
         runner = web.AppRunner(self._make_app(), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()  # e.g. the port is taken: leave nothing behind
+            raise
+        self._stopping = asyncio.Event()
         if self.port == 0:
             self.port = int(runner.addresses[0][1])
         self._runner = runner
@@ -212,6 +252,8 @@ class FakeLambda:
         """Stop serving and close every connection."""
         runner, self._runner = self._runner, None
         if runner is not None:
+            # Responses held by delay_next() are let go, so stopping is prompt.
+            self._stopping.set()
             await runner.cleanup()
 
     async def __aenter__(self) -> FakeLambda:
@@ -239,7 +281,11 @@ class FakeLambda:
         self._thread = threading.Thread(target=serve, name="FakeLambda", daemon=True)
         self._thread.start()
         started.wait()
-        asyncio.run_coroutine_threadsafe(self.start(), loop).result()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start(), loop).result()
+        except BaseException:
+            self.__exit__(None, None, None)  # stop the thread and close the loop
+            raise
         return self
 
     def __exit__(
@@ -272,7 +318,7 @@ class FakeLambda:
                 request.raw_path,
                 request.path,
                 dict(request.query),
-                CIMultiDictProxy(CIMultiDict(request.headers)),
+                RecordedHeaders(request.headers),
                 body,
             )
         )
@@ -294,7 +340,8 @@ class FakeLambda:
             response = exc.response()
             delay = None
         if delay is not None:
-            await asyncio.sleep(delay)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
         response.headers["x-amzn-RequestId"] = request_id
         return response
 

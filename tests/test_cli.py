@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 
@@ -144,10 +145,10 @@ def test_bad_json_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_serve_runs_a_local_endpoint_as_a_process() -> None:
-    """`python -m lambda_es serve` prints its URL and answers requests until stopped."""
+    """`python -m lambda_es --region R serve` prints its URL and answers R's clients until stopped."""
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     with subprocess.Popen(
-        [sys.executable, "-m", "lambda_es", "serve"],
+        [sys.executable, "-m", "lambda_es", "--region", "eu-west-1", "serve"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -155,11 +156,13 @@ def test_serve_runs_a_local_endpoint_as_a_process() -> None:
     ) as server:
         try:
             assert server.stdout is not None
+            ready, _, _ = select.select([server.stdout], [], [], 60)
+            assert ready, "serve printed nothing within 60 s"
             line = server.stdout.readline()
             assert "listening on http://127.0.0.1:" in line
             url = line.split()[3]
             client = subprocess.run(
-                [sys.executable, "-m", "lambda_es", "--endpoint-url", url, "--region", "us-east-1",
+                [sys.executable, "-m", "lambda_es", "--endpoint-url", url, "--region", "eu-west-1",
                  "list-event-source-mappings"],
                 capture_output=True, text=True, timeout=60,
                 env={**env, "AWS_ACCESS_KEY_ID": "AKIDCLI", "AWS_SECRET_ACCESS_KEY": "s"},

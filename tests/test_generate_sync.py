@@ -290,6 +290,21 @@ class AsyncClient:
             id="public-sync-method",
         ),
         pytest.param(
+            '    async def clone(self) -> "AsyncClient":\n        """Clone."""\n        return self\n',
+            "an annotation names AsyncClient or Self",
+            id="quoted-self-reference",
+        ),
+        pytest.param(
+            '    async def clone(self) -> Self:\n        """Clone."""\n        return self\n',
+            "an annotation names AsyncClient or Self",
+            id="typing-self",
+        ),
+        pytest.param(
+            '    async def close(self) -> None:\n        """Close again."""\n',
+            "would become a second close()",
+            id="clashes-with-close",
+        ),
+        pytest.param(
             '    async def items(self) -> AsyncGenerator[int, None]:\n        """Items."""\n'
             "        yield 1\n",
             "annotate it AsyncIterator[X]",
@@ -491,3 +506,26 @@ def test_a_new_coroutine_gets_a_twin_on_regeneration(gen: Any, synthetic: tuple[
     assert "def triple" not in before
     assert "    def triple(\n        self,\n        value: int,\n    ) -> int:\n" in after
     assert '        """Multiply by three."""\n' in after
+
+
+def test_var_keyword_init_parameters_are_forwarded(gen: Any, tmp_path: Path) -> None:
+    """A constructor's **kwargs (typed with Unpack) is passed on as **kwargs, not as one keyword."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    source = package / "_client.py"
+    source.write_text(
+        MINIMAL.replace(
+            "    def __init__(self) -> None:\n        pass\n",
+            "    def __init__(self, **extra: Unpack[Options]) -> None:\n        pass\n",
+        ).replace(
+            "from typing import Any\n",
+            "from typing import Any, TypedDict, Unpack\n\n\nclass Options(TypedDict, total=False):\n"
+            "    size: int\n",
+        ),
+        encoding="utf-8",
+    )
+    output = package / "_sync.py"
+    assert gen.main(["--source", str(source), "--output", str(output)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "**extra," in text
+    assert "extra=extra" not in text

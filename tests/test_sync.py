@@ -436,3 +436,51 @@ def test_never_closed_client_is_closed_at_exit(tmp_path: Path) -> None:
     assert result.stderr == ""
     assert result.returncode == 0
     assert result.stdout.splitlines() == ["added True", "aclose ran; session closed: True"]
+
+
+FORK_SCRIPT = """
+import os, sys
+import lambda_es
+from lambda_es.testing import FakeLambda
+
+with FakeLambda() as fake:
+    client = lambda_es.Client(
+        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=fake.client_credentials
+    )
+    client.create_event_source_mapping(function_name="f", event_source_arn=sys.argv[1])
+    pid = os.fork()
+    if pid == 0:
+        # The child: the runner's thread was not copied; the client must still work.
+        found = len(client.list_event_source_mappings().event_source_mappings)
+        client.close()
+        os._exit(0 if found == 1 else 3)
+    _, status = os.waitpid(pid, 0)
+    print("child exit", os.waitstatus_to_exitcode(status))
+    print("parent sees", len(client.list_event_source_mappings().event_source_mappings))
+    client.close()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() exists only on POSIX")
+def test_a_forked_child_gets_a_working_client() -> None:
+    """After fork the child's Client starts a loop of its own instead of hanging on the parent's."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "error",
+            # Python 3.12+ warns that forking a threaded process may deadlock: the
+            # very case under test.
+            "-W",
+            "ignore:This process:DeprecationWarning",
+            "-c",
+            FORK_SCRIPT,
+            "arn:aws:sqs:us-east-1:123456789012:q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["child exit 0", "parent sees 1"]
+    assert result.stderr == ""

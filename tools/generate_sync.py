@@ -33,6 +33,7 @@ import argparse
 import ast
 import builtins
 import difflib
+import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -63,6 +64,8 @@ LOOP_BOUND_PARAMS = {
 RESERVED = frozenset({"functools", "Runner", "Iterator", "ParamValidationError", SYNC_CLASS})
 
 _DUNDER_MAP = {"__aenter__": "__enter__", "__aexit__": "__exit__", "aclose": "close"}
+#: Names the blocking client defines itself; a coroutine of that name would clash.
+_GENERATED = frozenset({*_DUNDER_MAP.values(), "__init__", "__repr__"})
 
 
 class GenerateError(Exception):
@@ -237,6 +240,16 @@ class _Reader:
                 continue
             if isinstance(node, ast.AsyncFunctionDef):
                 method = self.async_method(node)
+                if (
+                    method is not None
+                    and method.kind in ("call", "iterate")
+                    and method.name in _GENERATED
+                ):
+                    raise self.fail(
+                        node,
+                        f"{ASYNC_CLASS}.{node.name} would become a second {method.name}(); "
+                        "the blocking client defines that name itself",
+                    )
                 if method is not None:
                     methods.append(method)
                     seen_close = seen_close or method.kind == "close"
@@ -381,11 +394,20 @@ class _Reader:
         return Param(arg.arg, kind, text)
 
     def refuse_self_reference(self, annotation: ast.expr) -> None:
+        # An async client (or Self) in a blocking signature would hand out an
+        # object bound to the runner's loop; quoted annotations count too.
         for sub in ast.walk(annotation):
-            if isinstance(sub, ast.Name) and sub.id == ASYNC_CLASS:
+            names: set[str] = set()
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+            elif isinstance(sub, ast.Attribute):
+                names.add(sub.attr)
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sub.value))
+            if names & {ASYNC_CLASS, "Self"}:
                 raise self.fail(
                     annotation,
-                    f"an annotation names {ASYNC_CLASS}; only __aenter__ may return it",
+                    f"an annotation names {ASYNC_CLASS} or Self; only __aenter__ may return it",
                 )
 
     def returns(
@@ -695,11 +717,31 @@ def _class_doc(model: Model) -> list[str]:
     rest = model.class_doc.split("\n")
     starts = [i for i, line in enumerate(rest) if line.rstrip() in ("Args:", "Arguments:")]
     if starts:
-        doc += ["", *rest[starts[0] :]]
+        doc += ["", *_refused_args(rest[starts[0] :])]
     ind = INDENT
     out = [f'{ind}"""{doc[0]}']
     out += [f"{ind}{line}".rstrip() for line in doc[1:]]
     out.append(f'{ind}"""')
+    return out
+
+
+def _refused_args(lines: list[str]) -> list[str]:
+    # The async client's description of a loop-bound parameter would be
+    # wrong here: the blocking client refuses it.
+    out: list[str] = []
+    skipping = ""
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if skipping and stripped and len(indent) > len(skipping):
+            continue
+        skipping = ""
+        name = stripped.split(":", 1)[0]
+        if name in LOOP_BOUND_PARAMS and stripped.startswith(f"{name}:"):
+            out.append(f"{indent}{name}: refused unless None (see above).")
+            skipping = indent
+            continue
+        out.append(line)
     return out
 
 
@@ -720,7 +762,12 @@ def _init(model: Model, package: str) -> list[str]:
     lines += [f"{ind}self._runner: Runner[{ASYNC_CLASS}] = Runner(", f"{ind}{INDENT}self,"]
     if model.init_params:
         lines += [f"{ind}{INDENT}functools.partial(", f"{ind}{INDENT * 2}{ASYNC_CLASS},"]
-        lines += [f"{ind}{INDENT * 2}{p.name}={p.name}," for p in model.init_params]
+        lines += [
+            f"{ind}{INDENT * 2}**{p.name},"
+            if p.kind == "var_keyword"
+            else f"{ind}{INDENT * 2}{p.name}={p.name},"
+            for p in model.init_params
+        ]
         lines.append(f"{ind}{INDENT}),")
     else:
         lines.append(f"{ind}{INDENT}{ASYNC_CLASS},")
