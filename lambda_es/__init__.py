@@ -4,7 +4,7 @@ Everything public is importable from here; the modules behind it are private.
 """
 
 from ._client import AsyncClient
-from ._credentials import Credentials
+from ._credentials import Credentials, CredentialsProvider, botocore_credentials
 from ._errors import (
     APIError,
     ConfigurationError,
@@ -61,6 +61,7 @@ __all__ = [
     "ConnectError",
     "CreateMappingSettings",
     "Credentials",
+    "CredentialsProvider",
     "DecodeError",
     "DestinationConfig",
     "DocumentDBEventSourceConfig",
@@ -99,4 +100,5 @@ __all__ = [
     "TransportError",
     "WaiterError",
     "__version__",
+    "botocore_credentials",
 ]

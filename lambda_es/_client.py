@@ -18,7 +18,7 @@ from typing import TypeVar
 import aiohttp
 
 from ._codec import decode, encode_body
-from ._credentials import Credentials
+from ._credentials import Credentials, CredentialsProvider
 from ._errors import (
     DecodeError,
     ParamValidationError,
@@ -95,7 +95,10 @@ class AsyncClient:
         endpoint_url: where to send requests; else ``AWS_ENDPOINT_URL_LAMBDA``,
             ``AWS_ENDPOINT_URL``, else the region's Lambda endpoint. Plain http is
             accepted only for loopback.
-        credentials: credentials to use; else the environment, else the shared files.
+        credentials: credentials to use, or a provider (an async callable returning
+            them, awaited before each attempt: for credentials that expire, e.g.
+            :func:`lambda_es.botocore_credentials`); else the environment, else
+            the shared files.
         profile: the profile of the shared files to read.
         retry: the retry policy (default: standard mode, 3 attempts).
         timeout: connect, read and total deadlines.
@@ -110,7 +113,7 @@ class AsyncClient:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        credentials: Credentials | None = None,
+        credentials: Credentials | CredentialsProvider | None = None,
         profile: str | None = None,
         retry: Retry | None = None,
         timeout: Timeout | None = None,
@@ -119,8 +122,13 @@ class AsyncClient:
         user_agent_extra: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        if credentials is not None and not isinstance(credentials, Credentials):
-            raise ParamValidationError("credentials", "must be a lambda_es.Credentials")
+        if credentials is not None and not (
+            isinstance(credentials, Credentials) or callable(credentials)
+        ):
+            raise ParamValidationError(
+                "credentials",
+                "must be a lambda_es.Credentials or a provider (an async callable returning one)",
+            )
         check_int("max_connections", max_connections, low=1, high=None)
         # It becomes a header: a line break would split the request.
         check_str(

@@ -6,16 +6,24 @@ files once per client.
 
 from __future__ import annotations
 
+import asyncio
 import configparser
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from ._errors import ConfigurationError
 
-__all__ = ["Credentials", "load_profile", "resolve_credentials"]
+__all__ = [
+    "Credentials",
+    "CredentialsProvider",
+    "botocore_credentials",
+    "load_profile",
+    "resolve_credentials",
+]
 
 
 @attrs.frozen
@@ -137,3 +145,69 @@ def resolve_credentials(
         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and profile "
         f"{_profile_name(profile, env)!r} in {credentials_path} and {config_path}"
     )
+
+
+#: Anything the client can await for the current credentials before each
+#: attempt: the hook for credentials that expire and are refreshed.
+CredentialsProvider = Callable[[], Awaitable[Credentials]]
+
+
+class _BotocoreCredentials:
+    """Credentials from botocore's chain, refreshed as botocore decides."""
+
+    def __init__(self, profile: str | None, session: Any) -> None:
+        self._profile = profile
+        self._session = session
+        self._source: Any = None
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<botocore_credentials profile={self._profile!r}>"
+
+    def _find(self) -> Any:
+        session = self._session
+        if session is None:
+            import botocore.session  # the optional extra: loaded only when asked for
+
+            session = botocore.session.Session(profile=self._profile)
+        source = session.get_credentials()
+        if source is None:
+            raise ConfigurationError(
+                "botocore found no credentials (it looked at the environment, the shared "
+                "files, SSO, web identity, the container and instance metadata)"
+            )
+        return source
+
+    async def __call__(self) -> Credentials:
+        async with self._lock:
+            if self._source is None:
+                # botocore's chain may block on the network (instance metadata).
+                self._source = await asyncio.to_thread(self._find)
+            source = self._source
+            refresh_needed = getattr(source, "refresh_needed", None)
+            if callable(refresh_needed) and refresh_needed():
+                frozen = await asyncio.to_thread(source.get_frozen_credentials)
+            else:
+                frozen = source.get_frozen_credentials()
+        return Credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
+
+
+def botocore_credentials(*, profile: str | None = None, session: Any = None) -> CredentialsProvider:
+    """Use botocore's whole credential chain, with its refresh, as a lambda_es provider.
+
+    lambda_es reads static credentials itself (argument, environment, shared
+    files). For everything else botocore knows - SSO, assume-role profiles,
+    web identity (EKS), container credentials (ECS), instance metadata (EC2),
+    ``credential_process`` - install the extra (``pip install
+    'lambda-es[botocore]'``) and pass ``credentials=botocore_credentials()``.
+    botocore is imported on the first call, and its blocking lookups and
+    refreshes run in a worker thread.
+
+    Args:
+        profile: the profile to use (botocore's default chain when ``None``).
+        session: a ``botocore.session.Session`` to take credentials from instead.
+
+    Returns:
+        A provider to pass as ``credentials=``.
+    """
+    return _BotocoreCredentials(profile, session)

@@ -15,7 +15,7 @@ from types import TracebackType
 import aiohttp
 
 from ._client import AsyncClient
-from ._credentials import Credentials
+from ._credentials import Credentials, CredentialsProvider
 from ._errors import ParamValidationError
 from ._mapping_models import EventSourceMapping, EventSourceMappingPage
 from ._models import EventSourceConfiguration, EventSourcePage
@@ -52,7 +52,10 @@ class Client:
         endpoint_url: where to send requests; else ``AWS_ENDPOINT_URL_LAMBDA``,
             ``AWS_ENDPOINT_URL``, else the region's Lambda endpoint. Plain http is
             accepted only for loopback.
-        credentials: credentials to use; else the environment, else the shared files.
+        credentials: credentials to use, or a provider (an async callable returning
+            them, awaited before each attempt: for credentials that expire, e.g.
+            :func:`lambda_es.botocore_credentials`); else the environment, else
+            the shared files.
         profile: the profile of the shared files to read.
         retry: the retry policy (default: standard mode, 3 attempts).
         timeout: connect, read and total deadlines.
@@ -67,7 +70,7 @@ class Client:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        credentials: Credentials | None = None,
+        credentials: Credentials | CredentialsProvider | None = None,
         profile: str | None = None,
         retry: Retry | None = None,
         timeout: Timeout | None = None,

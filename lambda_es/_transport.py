@@ -24,7 +24,7 @@ import attrs
 import multidict
 import yarl
 
-from ._credentials import Credentials, load_profile, resolve_credentials
+from ._credentials import Credentials, CredentialsProvider, load_profile, resolve_credentials
 from ._endpoints import Endpoint, resolve_endpoint, resolve_region
 from ._errors import (
     APIError,
@@ -193,7 +193,7 @@ class Transport:
         *,
         region: str | None,
         endpoint_url: str | None,
-        credentials: Credentials | None,
+        credentials: Credentials | CredentialsProvider | None,
         profile: str | None,
         retry: Retry,
         timeout: Timeout,
@@ -213,7 +213,7 @@ class Transport:
         self._max_connections = max_connections
         self._user_agent = _user_agent(user_agent_extra)
         self.max_response_size = max_response_size
-        self._resolved: tuple[str, Endpoint, Credentials] | None = None
+        self._resolved: tuple[str, Endpoint, CredentialsProvider] | None = None
         self.quota = RetryQuota(retry.quota)
         self.limiter = RateLimiter() if retry.mode == "adaptive" else None
         self._closed = False
@@ -225,11 +225,11 @@ class Transport:
 
     # -- configuration ---------------------------------------------------
 
-    def resolve(self) -> tuple[str, Endpoint, Credentials]:
-        """Resolve region, endpoint and credentials once, on first use.
+    def resolve(self) -> tuple[str, Endpoint, CredentialsProvider]:
+        """Resolve region, endpoint and the source of credentials once, on first use.
 
         Returns:
-            The region, the endpoint and the credentials.
+            The region, the endpoint and what gives the credentials for an attempt.
 
         Raises:
             ConfigurationError: one of them cannot be found or used.
@@ -245,8 +245,17 @@ class Transport:
                         raise
             region = resolve_region(self._region_arg, profile_values)
             endpoint = resolve_endpoint(self._endpoint_arg, region)
-            credentials = resolve_credentials(self._credentials_arg, self._profile)
-            self._resolved = (region, endpoint, credentials)
+            given = self._credentials_arg
+            provider: CredentialsProvider
+            if given is not None and not isinstance(given, Credentials):
+                provider = given
+            else:
+                static = resolve_credentials(given, self._profile)
+
+                async def provider() -> Credentials:
+                    return static
+
+            self._resolved = (region, endpoint, provider)
         return self._resolved
 
     @property
@@ -490,7 +499,7 @@ class Transport:
         method: str,
         url: str,
         body: bytes,
-        signing: tuple[str, Endpoint, Credentials],
+        signing: tuple[str, Endpoint, CredentialsProvider],
         attempt: int,
         deadline: float | None,
     ) -> Response:
@@ -520,13 +529,14 @@ class Transport:
         method: str,
         url: str,
         body: bytes,
-        signing: tuple[str, Endpoint, Credentials],
+        signing: tuple[str, Endpoint, CredentialsProvider],
         attempt: int,
         deadline: float | None,
     ) -> Response:
-        region, endpoint, credentials = signing
+        region, endpoint, provider = signing
+        credentials = await _current_credentials(provider)
         # Signed afresh each time: a retry after a long back-off must not
-        # carry a stale X-Amz-Date.
+        # carry a stale X-Amz-Date (nor credentials that expired meanwhile).
         headers = sign(
             method,
             url,
@@ -656,6 +666,24 @@ def _scrubbed(cause: BaseException) -> BaseException:
             info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
         )
     return cause
+
+
+async def _current_credentials(provider: CredentialsProvider) -> Credentials:
+    try:
+        credentials = await provider()
+    except LambdaESError:
+        raise
+    except Exception as exc:
+        # The provider's own message, never its values: they may be secrets.
+        raise ConfigurationError(
+            f"the credentials provider failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(credentials, Credentials):
+        raise ConfigurationError(
+            f"the credentials provider returned {type(credentials).__name__}, "
+            "not lambda_es.Credentials"
+        )
+    return credentials
 
 
 def _caused(error: TransportError, cause: BaseException) -> TransportError:

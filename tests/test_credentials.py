@@ -288,3 +288,108 @@ async def test_client_without_credentials_raises_on_first_call(fake: FakeLambda)
         with pytest.raises(lambda_es.ConfigurationError, match="no AWS credentials"):
             await _add_with(client)
     assert fake.requests == []
+
+
+# -- providers: credentials that change -------------------------------------------------
+
+
+async def test_a_provider_is_awaited_before_each_attempt() -> None:
+    """A credentials provider's current answer signs each call: rotation just works."""
+    first = lambda_es.Credentials("AKIDFIRST", "first-secret")
+    second = lambda_es.Credentials("AKIDSECOND", "second-secret", "second-token")
+    current = [first]
+
+    async def provider() -> lambda_es.Credentials:
+        return current[0]
+
+    async with (
+        FakeLambda(credentials=first) as fake,
+        lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=provider
+        ) as client,
+    ):
+        await client.list_event_source_mappings()
+        fake.credentials = current[0] = second
+        await client.list_event_source_mappings()
+    keys = [r.headers["Authorization"].split("Credential=")[1].split("/")[0] for r in fake.requests]
+    assert keys == ["AKIDFIRST", "AKIDSECOND"]
+    assert fake.requests[1].headers["X-Amz-Security-Token"] == "second-token"
+
+
+async def test_a_failing_provider_is_a_configuration_error() -> None:
+    """A provider that raises gives ConfigurationError naming the failure; nothing is sent."""
+
+    async def provider() -> lambda_es.Credentials:
+        raise RuntimeError("the vault is sealed")
+
+    async with (
+        FakeLambda() as fake,
+        lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=provider
+        ) as client,
+    ):
+        with pytest.raises(lambda_es.ConfigurationError, match="the vault is sealed"):
+            await client.list_event_source_mappings()
+    assert fake.requests == []
+
+
+def test_the_constructor_refuses_what_is_neither_credentials_nor_provider() -> None:
+    """credentials= takes Credentials or a callable; a tuple is a ParamValidationError."""
+    with pytest.raises(lambda_es.ParamValidationError, match="credentials"):
+        lambda_es.AsyncClient(credentials=("AKID", "secret"))  # type: ignore[arg-type]
+
+
+async def test_botocore_credentials_use_botocores_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """botocore_credentials() takes what botocore's chain finds (here, the environment)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDBOTOCORE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "botocore-secret")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never reach for the network
+    expected = lambda_es.Credentials("AKIDBOTOCORE", "botocore-secret")
+    provider = lambda_es.botocore_credentials()
+    assert "secret" not in repr(provider)
+    async with (
+        FakeLambda(credentials=expected) as fake,
+        lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=provider
+        ) as client,
+    ):
+        await client.list_event_source_mappings()
+    assert len(fake.requests) == 1
+
+
+async def test_botocore_credentials_follow_a_refresh() -> None:
+    """Expired refreshable botocore credentials are refreshed (off the loop) before signing."""
+    import datetime as dt
+
+    from botocore.credentials import RefreshableCredentials
+
+    now = dt.datetime.now(dt.timezone.utc)
+    expired = {
+        "access_key": "AKIDREFRESH1",
+        "secret_key": "old-secret",
+        "token": "old-token",
+        "expiry_time": (now - dt.timedelta(minutes=1)).isoformat(),
+    }
+
+    def refresh() -> dict[str, str]:
+        return {
+            "access_key": "AKIDREFRESH2",
+            "secret_key": "refreshed-secret",
+            "token": "refreshed-token",
+            "expiry_time": (now + dt.timedelta(hours=1)).isoformat(),
+        }
+
+    source = RefreshableCredentials.create_from_metadata(
+        metadata=expired, refresh_using=refresh, method="test"
+    )
+
+    class Session:
+        def get_credentials(self) -> RefreshableCredentials:
+            return source
+
+    provider = lambda_es.botocore_credentials(session=Session())
+    got = await provider()
+    assert got.access_key_id == "AKIDREFRESH2"
+    assert got.session_token == "refreshed-token"
