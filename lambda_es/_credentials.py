@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import configparser
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -147,9 +147,17 @@ def resolve_credentials(
     )
 
 
-#: Anything the client can await for the current credentials before each
-#: attempt: the hook for credentials that expire and are refreshed.
-CredentialsProvider = Callable[[], Awaitable[Credentials]]
+class CredentialsProvider(Protocol):
+    """What ``credentials=`` takes besides :class:`Credentials`: a source awaited per attempt.
+
+    Any ``async def provider() -> Credentials`` fits. The client awaits it
+    before signing each attempt, so credentials that expire and are
+    refreshed (or rotated) are picked up; it should be cheap when nothing
+    changed.
+    """
+
+    def __call__(self) -> Awaitable[Credentials]:
+        """Return (an awaitable of) the credentials to sign the next attempt with."""
 
 
 class _BotocoreCredentials:
