@@ -28,12 +28,28 @@ from urllib.parse import quote, unquote, urlsplit
 from ._credentials import Credentials
 from ._endpoints import Endpoint
 
-__all__ = ["build_url", "canonical_query", "quote_component", "sign"]
+__all__ = ["build_url", "canonical_query", "quote_component", "redacted", "sign"]
 
 #: Characters SigV4 leaves unencoded besides letters and digits.
 _SAFE = "-_.~"
 
 _signing_time: contextvars.ContextVar[dt.datetime] = contextvars.ContextVar("signing_time")
+
+
+#: The headers :func:`sign` adds that must never be shown.
+SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+
+
+def redacted(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return headers with the signature and the session token replaced.
+
+    Args:
+        headers: ``(name, value)`` pairs.
+
+    Returns:
+        The same pairs, with ``<redacted>`` for the values of :data:`SECRET_HEADERS`.
+    """
+    return [(k, "<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers]
 
 
 def quote_component(value: str) -> str:

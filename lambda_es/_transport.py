@@ -46,7 +46,7 @@ from ._retry import (
     classify,
     parse_retry_after,
 )
-from ._signing import build_url, sign
+from ._signing import build_url, redacted, sign
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Response", "Timeout", "Transport"]
 
@@ -649,19 +649,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
-
-
 def _scrubbed(cause: BaseException) -> BaseException:
     # aiohttp's ClientResponseError family keeps the request's headers in
     # request_info, so the chained cause's repr would show the signature and
     # the session token; they are replaced before the cause is exposed.
     info = getattr(cause, "request_info", None)
     if isinstance(info, aiohttp.RequestInfo):
-        headers = multidict.CIMultiDict(
-            (k, "<redacted>" if k.lower() in _SECRET_HEADERS else v)
-            for k, v in info.headers.items()
-        )
+        headers = multidict.CIMultiDict(redacted(info.headers.items()))
         cause.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
             info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
         )

@@ -15,6 +15,7 @@ from typing import Any, cast
 import attrs
 
 from ._errors import ParamValidationError
+from ._mapping_models import ARN as MODEL_ARN
 
 __all__ = [
     "check_add_event_source",
@@ -278,10 +279,7 @@ NAMESPACED_FUNCTION_NAME = re.compile(
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
-ARN = re.compile(
-    r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?"
-    r"-[a-z]+-\d{1})?:(\d{12})?:(.*)"
-)
+ARN = re.compile(MODEL_ARN)
 
 
 def check_function_name(name: str, value: object, *, required: bool) -> None:

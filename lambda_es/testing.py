@@ -32,6 +32,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._credentials import Credentials
 from ._fake_core import AWSError, invalid, page, read_json
 from ._fake_current import CurrentMappings
+from ._signing import redacted, sign
 
 __all__ = ["FakeLambda", "RecordedHeaders", "RecordedRequest"]
 
@@ -42,9 +43,6 @@ _AUTH = re.compile(
 _KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
 _ROLE = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 _FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
-
-
-_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
 
 
 class RecordedHeaders(Mapping[str, str]):
@@ -76,11 +74,7 @@ class RecordedHeaders(Mapping[str, str]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = {
-            k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v)
-            for k, v in self._headers.items()
-        }
-        return f"RecordedHeaders({shown!r})"
+        return f"RecordedHeaders({dict(redacted(self._headers.items()))!r})"
 
     __str__ = __repr__
 
@@ -370,8 +364,6 @@ class FakeLambda:
             )
         if self.credentials is None:
             return
-        from ._signing import sign  # a signer is only needed when verifying
-
         if match["key"] != self.credentials.access_key_id:
             raise AWSError(403, "UnrecognizedClientException", "The security token is invalid")
         import datetime as dt
