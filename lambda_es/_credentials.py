@@ -7,15 +7,14 @@ files once per client.
 from __future__ import annotations
 
 import asyncio
-import configparser
 import os
 from collections.abc import Awaitable, Mapping
-from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
 
 from ._errors import ConfigurationError
+from ._shared_files import load, paths, profile_name
 
 __all__ = [
     "Credentials",
@@ -52,26 +51,6 @@ class Credentials:
             raise ConfigurationError("Credentials.session_token must be a str or None")
 
 
-def _read_ini(path: Path) -> configparser.RawConfigParser:
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as exc:
-        # The message names the file and the error's type, never a value.
-        raise ConfigurationError(f"cannot parse {path}: {type(exc).__name__}") from None
-    return parser
-
-
-def _shared_paths(environ: Mapping[str, str]) -> tuple[Path, Path]:
-    credentials = environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
-    config = environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
-    return Path(credentials).expanduser(), Path(config).expanduser()
-
-
-def _profile_name(profile: str | None, environ: Mapping[str, str]) -> str:
-    return profile or environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
-
-
 def load_profile(profile: str | None, environ: Mapping[str, str]) -> dict[str, str]:
     """Read one profile from the shared credentials and config files.
 
@@ -89,24 +68,13 @@ def load_profile(profile: str | None, environ: Mapping[str, str]) -> dict[str, s
         ConfigurationError: a profile was named explicitly and exists in neither file,
             or a file cannot be parsed.
     """
-    name = _profile_name(profile, environ)
-    credentials_path, config_path = _shared_paths(environ)
-    merged: dict[str, str] = {}
-    found = False
-    config = _read_ini(config_path)
-    section = name if name == "default" else f"profile {name}"
-    if config.has_section(section):
-        merged.update(config.items(section))
-        found = True
-    shared = _read_ini(credentials_path)
-    if shared.has_section(name):
-        merged.update(shared.items(name))
-        found = True
-    if not found and (profile or environ.get("AWS_PROFILE")):
+    name = profile_name(profile, environ)
+    files = load(environ)
+    if not files.has_profile(name) and (profile or environ.get("AWS_PROFILE")):
         raise ConfigurationError(
-            f"profile {name!r} was not found in {credentials_path} or {config_path}"
+            f"profile {name!r} was not found in {files.credentials_path} or {files.config_path}"
         )
-    return merged
+    return files.profile(name)
 
 
 def resolve_credentials(
@@ -139,11 +107,11 @@ def resolve_credentials(
     key, secret = values.get("aws_access_key_id"), values.get("aws_secret_access_key")
     if key and secret:
         return Credentials(key, secret, values.get("aws_session_token") or None)
-    credentials_path, config_path = _shared_paths(env)
+    config_path, credentials_path = paths(env)
     raise ConfigurationError(
         "no AWS credentials found: looked at the credentials= argument, "
         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and profile "
-        f"{_profile_name(profile, env)!r} in {credentials_path} and {config_path}"
+        f"{profile_name(profile, env)!r} in {credentials_path} and {config_path}"
     )
 
 
