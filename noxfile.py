@@ -69,14 +69,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[-1])
 def generate(session: nox.Session) -> None:
     """Regenerate lambda_es/_sync.py from lambda_es/_client.py."""
-    session.install("-e", ".")
+    session.install("-e", ".", "ruff")  # the generator formats its output with ruff
     session.run("python", "tools/generate_sync.py")
 
 
 @nox.session(python=PYTHONS[-1])
 def generate_check(session: nox.Session) -> None:
     """Fail when the committed lambda_es/_sync.py is stale."""
-    session.install("-e", ".")
+    session.install("-e", ".", "ruff")
     session.run("python", "tools/generate_sync.py", "--check")
 
 
