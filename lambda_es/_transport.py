@@ -47,12 +47,12 @@ from ._retry import (
     parse_retry_after,
 )
 from ._signing import build_url, redacted, sign
+from ._version import version
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Response", "Timeout", "Transport"]
 
 logger = logging.getLogger("lambda_es")
 
-VERSION = "0.1.0.dev0"
 DEFAULT_MAX_RESPONSE_SIZE = 4 * 1024 * 1024
 
 
@@ -163,7 +163,7 @@ async def _mark_reused(
 
 def _user_agent(extra: str | None) -> str:
     agent = (
-        f"lambda-es/{VERSION} aiohttp/{aiohttp.__version__} "
+        f"lambda-es/{version()} aiohttp/{aiohttp.__version__} "
         f"Python/{platform.python_version()} {platform.system()}"
     )
     return f"{agent} {extra}" if extra else agent
