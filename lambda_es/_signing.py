@@ -520,7 +520,8 @@ def verify(
     ``x-amz-content-sha256``, when sent, must equal), and a scope of the
     ``X-Amz-Date`` day, ``region``, ``service`` and ``aws4_request``. The
     date must be within ``max_skew`` of ``now``. When ``credentials`` hold a
-    session token, the request must carry that token as a signed header.
+    session token, the request must carry that token as a signed header;
+    when they hold none, a token the request carries is only signed over.
 
     With ``credentials=None`` only the form and the scope's region and
     service are checked: any well-formed signature is accepted.
@@ -616,10 +617,6 @@ def verify(
             )
         if "x-amz-security-token" not in signed:
             raise _incomplete("SignedHeaders must include 'x-amz-security-token'")
-    elif token is not None:
-        raise SignatureRejected(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
 
     payload_hash = hashlib.sha256(body).hexdigest()
     claimed = _header(pairs, "x-amz-content-sha256")
