@@ -136,7 +136,9 @@ def build_url(
 # -- the canonical request ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def _canonical_uri(raw_path: str) -> str:
+    # Cached: a client sends few distinct paths, and this is pure.
     # Every service but S3 signs the path with dot segments and empty
     # segments removed (a trailing slash kept), then URI-encoded once more
     # than it was sent: "%" itself is encoded, as botocore and AWS do.
@@ -158,6 +160,8 @@ def _canonical_uri(raw_path: str) -> str:
 
 
 def _canonical_query_string(raw_query: str) -> str:
+    if not raw_query:
+        return ""
     pairs = []
     for item in raw_query.split("&"):
         if not item:
@@ -169,9 +173,6 @@ def _canonical_query_string(raw_query: str) -> str:
     return canonical_query(pairs)
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def _canonical_headers(
     headers: Iterable[tuple[str, str]], signed: Sequence[str]
 ) -> tuple[str, list[str]]:
@@ -181,7 +182,7 @@ def _canonical_headers(
     for name, value in headers:
         values = wanted.get(name.lower())
         if values is not None:
-            values.append(_SPACES.sub(" ", value.strip()))
+            values.append(" ".join(value.split()))
     missing = [name for name, values in wanted.items() if not values]
     text = "".join(f"{name}:{','.join(wanted[name])}\n" for name in signed)
     return text, missing
@@ -307,9 +308,11 @@ class _KeyCache:
         Raises:
             SigningError: aws-requests-auth failed or returned something else.
         """
-        # Lengths first, so that no two different tuples give the same bytes.
-        parts = (secret, date, region, service)
-        material = "".join(f"{len(p)}:{p}" for p in parts).encode("utf-8", "surrogatepass")
+        # The secret's length first, so that no two different tuples give the
+        # same bytes (date, region and service hold no NUL).
+        material = f"{len(secret)}:{secret}\0{date}\0{region}\0{service}".encode(
+            "utf-8", "surrogatepass"
+        )
         name = hashlib.blake2b(material, key=self._salt, digest_size=32).digest()
         key = self._keys.get(name)
         if key is not None:
@@ -429,7 +432,12 @@ def sign(
     """
     parts = urlsplit(url)
     when = now if now is not None else dt.datetime.now(dt.timezone.utc)
-    amz_date = when.astimezone(dt.timezone.utc).strftime(_AMZ_DATE)
+    if when.tzinfo is not dt.timezone.utc:
+        when = when.astimezone(dt.timezone.utc)
+    amz_date = (
+        f"{when.year:04d}{when.month:02d}{when.day:02d}"
+        f"T{when.hour:02d}{when.minute:02d}{when.second:02d}Z"
+    )
     payload_hash = hashlib.sha256(body).hexdigest()
     token = credentials.session_token
     signed = [("host", host if host is not None else parts.netloc), ("x-amz-date", amz_date)]
