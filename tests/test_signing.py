@@ -1135,3 +1135,34 @@ def test_verify_without_credentials_checks_form_and_scope_only() -> None:
     assert _refusal(_replace(_signed(), "Authorization", "x"), credentials=None).code == (
         "IncompleteSignatureException"
     )
+
+
+def test_refusals_never_quote_a_secret_token_or_signature() -> None:
+    """No refusal's code or message repeats the secret, the token or a signature."""
+    headers = _signed(_TOKEN_KEY)
+    signature = dict(headers)["Authorization"].rsplit("=", 1)[1]
+    refusals = [
+        _refusal(headers, credentials=attrs.evolve(_TOKEN_KEY, secret_access_key="other")),
+        _refusal(_replace(headers, "X-Amz-Security-Token", "x"), credentials=_TOKEN_KEY),
+        _refusal(headers, credentials=_TOKEN_KEY, body=b"changed"),
+        _refusal(headers, credentials=_TOKEN_KEY, now=VECTOR_TIME + dt.timedelta(hours=1)),
+    ]
+    for refused in refusals:
+        for text in (str(refused), repr(refused), refused.message):
+            assert _TOKEN_KEY.secret_access_key not in text
+            assert (_TOKEN_KEY.session_token or "") not in text
+            assert signature not in text
+
+
+def test_signing_from_many_threads_agrees() -> None:
+    """The shared key cache gives every thread the same signatures as one thread does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    KEY_CACHE.clear()
+    days = [VECTOR_TIME + dt.timedelta(days=d, seconds=d) for d in range(40)]
+    expected = [_sign_vanilla(when) for when in days]
+    KEY_CACHE.clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(_sign_vanilla, days * 5))
+    assert got == expected * 5
+    assert len(KEY_CACHE) == 40
