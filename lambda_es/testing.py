@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 import threading
 import time
@@ -32,14 +33,10 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._credentials import Credentials
 from ._fake_core import AWSError, invalid, page, read_json
 from ._fake_current import CurrentMappings
-from ._signing import redacted, sign
+from ._signing import SignatureRejected, redacted, verify
 
 __all__ = ["FakeLambda", "RecordedHeaders", "RecordedRequest"]
 
-_AUTH = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
-    r"(?P<service>[^/]+)/aws4_request, SignedHeaders=(?P<signed>[^,]+), Signature=(?P<sig>[0-9a-f]{64})"
-)
 _KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
 _ROLE = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 _FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
@@ -352,38 +349,27 @@ class FakeLambda:
         return web.Response(status=injected.status, text=injected.message, headers=headers)
 
     def _check_signature(self, request: web.Request, body: bytes) -> None:
-        authorization = request.headers.get("Authorization", "")
-        match = _AUTH.fullmatch(authorization)
-        if match is None or "X-Amz-Date" not in request.headers:
-            raise AWSError(403, "IncompleteSignatureException", "Missing or malformed signature")
-        if match["service"] != "lambda" or match["region"] != self.region:
-            raise AWSError(
-                403,
-                "InvalidSignatureException",
-                f"Credential should be scoped to region '{self.region}' and service 'lambda'",
+        # AWS's check (lambda_es._signing.verify): over the SignedHeaders the
+        # request names, the body's hash, the scope, a 15-minute clock and the
+        # session token; with credentials=None, only the form and the scope.
+        path, _, query = request.raw_path.partition("?")
+        # The clock is read only when it matters: without credentials, no age is checked.
+        now = None
+        if self.credentials is not None:
+            now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
+        try:
+            verify(
+                request.method,
+                path,
+                query,
+                request.headers.items(),
+                body,
+                credentials=self.credentials,
+                region=self.region,
+                now=now,
             )
-        if self.credentials is None:
-            return
-        if match["key"] != self.credentials.access_key_id:
-            raise AWSError(403, "UnrecognizedClientException", "The security token is invalid")
-        import datetime as dt
-
-        when = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
-        expected = sign(
-            request.method,
-            f"http://{request.host}{request.raw_path}",
-            body,
-            credentials=self.credentials,
-            region=self.region,
-            now=when.replace(tzinfo=dt.timezone.utc),
-            host=request.host,
-        )
-        if expected["Authorization"] != authorization:
-            raise AWSError(
-                403,
-                "InvalidSignatureException",
-                "The request signature we calculated does not match the signature you provided",
-            )
+        except SignatureRejected as exc:
+            raise AWSError(exc.status, exc.code, exc.message) from None
 
     # -- legacy 2014-11-13 -----------------------------------------------------
 
