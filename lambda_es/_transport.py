@@ -8,6 +8,7 @@ URL that was signed (yarl would otherwise re-encode it).
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import math
@@ -210,6 +211,7 @@ class Transport:
         self._quota: RetryQuota | None = None
         self._limiter: RateLimiter | None = None
         self._request_options: dict[str, Any] = {}
+        self._extra_headers: dict[str, str] = {}
         self._trust = ""
         self._closed = False
         # Injectable for tests: the fault-injection suite replaces them to stay fast.
@@ -260,7 +262,7 @@ class Transport:
             config.check()
             self._quota = RetryQuota(config.retry.quota)
             self._limiter = RateLimiter() if config.retry.mode == "adaptive" else None
-            self._request_options, self._trust = _network_options(config)
+            self._request_options, self._extra_headers, self._trust = _network_options(config)
             self._config = config
         # check() guarantees all three once problems are empty.
         assert config.region is not None
@@ -563,6 +565,7 @@ class Transport:
         headers["User-Agent"] = self._user_agent
         if body:
             headers["Content-Type"] = "application/json"
+        headers.update(self._extra_headers)
         try:
             timeout = self._client_timeout(deadline)
         except TimeoutError as exc:
@@ -646,20 +649,22 @@ class Transport:
         return b"".join(chunks)
 
 
-def _network_options(config: Config) -> tuple[dict[str, Any], str]:
+def _network_options(config: Config) -> tuple[dict[str, Any], dict[str, str], str]:
     """The per-request TLS and proxy options of one client, built once.
 
     They go with each request rather than into the connector, so that a
     session passed as ``session=`` follows the client's settings too.
 
     Returns:
-        aiohttp's request keywords (``ssl``, ``proxy``, ``proxy_auth``) and a
-        description of the trust in use, for certificate errors.
+        aiohttp's request keywords (``ssl``, ``proxy``, ``proxy_headers``), headers
+        to add to each request (the proxy's credentials, for an http endpoint), and
+        a description of the trust in use, for certificate errors.
 
     Raises:
         ConfigurationError: the CA bundle holds no usable certificate.
     """
     options: dict[str, Any] = {}
+    extra_headers: dict[str, str] = {}
     verify = config.verify
     assert config.endpoint is not None
     if verify.value is False:
@@ -695,8 +700,19 @@ def _network_options(config: Config) -> tuple[dict[str, Any], str]:
     if proxy is not None:
         options["proxy"] = proxy.url
         if proxy.username is not None:
-            options["proxy_auth"] = aiohttp.BasicAuth(proxy.username, proxy.password or "")
-    return options, trust
+            # A header rather than aiohttp.BasicAuth (deprecated in aiohttp 3.14);
+            # UTF-8, as curl sends a password typed in a UTF-8 locale.
+            token = base64.b64encode(f"{proxy.username}:{proxy.password or ''}".encode()).decode()
+            authorization = {"Proxy-Authorization": f"Basic {token}"}
+            if config.endpoint.value.scheme == "https":
+                # Sent with the CONNECT that opens the tunnel.
+                options["proxy_headers"] = authorization
+            else:
+                # aiohttp sends proxy_headers only with a CONNECT; an http
+                # request goes to the proxy itself, so the header goes on it
+                # (after signing: it is not part of the signature).
+                extra_headers = authorization
+    return options, extra_headers, trust
 
 
 #: How often one attempt may be resent after finding its pooled connection
@@ -727,9 +743,12 @@ def _scrubbed(cause: BaseException) -> BaseException:
             (name, "<redacted>" if name.lower() == "proxy-authorization" else value)
             for name, value in redacted(info.headers.items())
         )
-        cause.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
+        clean = aiohttp.RequestInfo(
             info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
         )
+        cause.request_info = clean  # type: ignore[attr-defined]
+        # The constructor's arguments (args) hold the original too.
+        cause.args = tuple(clean if arg is info else arg for arg in cause.args)
     return cause
 
 
