@@ -2,7 +2,8 @@
 
 Lambda's host name for every region of every partition in the installed
 botocore, and for the plain, FIPS, dual-stack and FIPS+dual-stack variants,
-equals what botocore's own endpoint ruleset resolves. Configured URLs are
+equals what botocore's own endpoint ruleset resolves, and what a botocore
+client really sends to (caught before it leaves). Configured URLs are
 parsed and checked; plain http is refused off loopback unless allowed.
 Which setting wins over which is tests/test_config.py's.
 """
@@ -86,6 +87,59 @@ def test_every_region_and_variant_equals_botocore() -> None:
         compared += 1
     assert compared == 4 * len(regions)
     assert len(regions) >= 30  # the loop covered botocore's data, not an empty list
+
+
+class _Sent(Exception):
+    """Raised from botocore's before-send hook, carrying the URL it was about to send to."""
+
+
+def _stop_before_sending(request: Any, **_: Any) -> None:
+    raise _Sent(request.url)
+
+
+def test_every_region_and_variant_equals_what_botocore_sends() -> None:
+    """For every region and variant a botocore client is built with use_fips_endpoint /
+    use_dualstack_endpoint, and the URL of the request it is about to send (stopped in its
+    before-send hook, nothing leaves the process) starts with our endpoint.
+
+    botocore refuses at client creation some FIPS+dual-stack pairs whose region has explicit
+    variants in its older endpoints.json (EndpointVariantError) although its ruleset resolves
+    them; for those the ruleset is the reference (the test above), and this test checks they
+    are FIPS+dual-stack pairs only.
+    """
+    from botocore.config import Config as BotocoreConfig
+    from botocore.exceptions import EndpointVariantError
+    from botocore.session import Session
+
+    session = Session()
+    sent = refused = 0
+    for region, (fips, dualstack) in itertools.product(_every_region(), VARIANTS):
+        try:
+            client = session.create_client(
+                "lambda",
+                region_name=region,
+                aws_access_key_id="AKIDEXAMPLE",
+                aws_secret_access_key="secret",
+                config=BotocoreConfig(
+                    use_fips_endpoint=fips,
+                    use_dualstack_endpoint=dualstack,
+                    retries={"total_max_attempts": 1},
+                ),
+            )
+        except EndpointVariantError:
+            assert (fips, dualstack) == (True, True), region
+            refused += 1
+            continue
+        client.meta.events.register("before-send", _stop_before_sending)
+        with pytest.raises(_Sent) as info:
+            client.list_event_source_mappings()
+        client.close()
+        url = str(info.value.args[0])
+        ours = lambda_endpoint(region, fips=fips, dualstack=dualstack).url
+        assert url == ours + "/2015-03-31/event-source-mappings", (region, fips, dualstack)
+        sent += 1
+    assert sent + refused == 4 * len(_every_region())
+    assert sent > 3 * len(_every_region())
 
 
 def test_a_variant_a_partition_lacks_is_a_configuration_error() -> None:
