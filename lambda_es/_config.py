@@ -50,7 +50,13 @@ SourceKind = Literal["argument", "env", "config-file", "shared-credentials-file"
 
 _TRUE = ("true", "1")
 _FALSE = ("false", "0")
-_RETRY_MODES = {"standard": "standard", "adaptive": "adaptive", "legacy": "standard"}
+_RETRY_MODES: dict[str, Literal["standard", "adaptive"]] = {
+    "standard": "standard",
+    "adaptive": "adaptive",
+    # botocore's old default; the other SDKs never had it. Its back-off is
+    # close enough to standard's that reading it as standard surprises nobody.
+    "legacy": "standard",
+}
 
 
 @attrs.frozen
@@ -303,12 +309,10 @@ class _Lookup:
 
     def where(self, key: str) -> Source:
         if key in self._from_credentials_file:
-            path, kind = self.files.credentials_path, "shared-credentials-file"
-            section = self.profile
-        else:
-            path, kind = self.files.config_path, "config-file"
-            section = "default" if self.profile == "default" else f"profile {self.profile}"
-        return Source(kind, f"{path} [{section}] {key}")  # type: ignore[arg-type]
+            path = self.files.credentials_path
+            return Source("shared-credentials-file", f"{path} [{self.profile}] {key}")
+        section = "default" if self.profile == "default" else f"profile {self.profile}"
+        return Source("config-file", f"{self.files.config_path} [{section}] {key}")
 
     def key(self, key: str) -> Setting[str] | None:
         value = self.values.get(key)
@@ -446,6 +450,7 @@ def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Setting[st
             Setting(given.max_attempts, Source("argument", "retry=")),
         )
     mode = lookup.first(("AWS_RETRY_MODE",), "retry_mode")
+    mode_setting: Setting[Literal["standard", "adaptive"]]
     if mode is None:
         mode_setting = Setting("standard", Source("default"))
     else:
@@ -468,11 +473,8 @@ def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Setting[st
                 f"{_where(attempts.source)} must be a whole number >= 1; got {attempts.value!r}"
             )
         attempts_setting = Setting(count, attempts.source)
-    retry = Retry(
-        mode=mode_setting.value,  # type: ignore[arg-type]
-        max_attempts=attempts_setting.value,
-    )
-    return retry, mode_setting, attempts_setting
+    retry = Retry(mode=mode_setting.value, max_attempts=attempts_setting.value)
+    return retry, Setting[str](mode_setting.value, mode_setting.source), attempts_setting
 
 
 def _verify(settings: ClientSettings, lookup: _Lookup) -> Setting[bool | str]:
