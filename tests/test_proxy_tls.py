@@ -51,11 +51,16 @@ class ForwardProxy:
 
     Args:
         require_auth: ``user:password`` the proxy demands (407 otherwise), or None.
+        routes: ``{"host:port": port}``: where the proxy really connects for a named
+            host (on 127.0.0.1), so tests can use names no DNS knows.
     """
 
-    def __init__(self, require_auth: str | None = None) -> None:
+    def __init__(
+        self, require_auth: str | None = None, routes: dict[str, int] | None = None
+    ) -> None:
         self.seen: list[Seen] = []
         self.require_auth = require_auth
+        self.routes = routes or {}
         self.port = 0
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -127,6 +132,8 @@ class ForwardProxy:
         assert target.startswith("http://"), target
         authority, _, path = target[len("http://") :].partition("/")
         host, _, port = authority.rpartition(":")
+        if authority in self.routes:
+            host, port = "127.0.0.1", str(self.routes[authority])
         length = int(headers.get("content-length", "0"))
         body = await reader.readexactly(length) if length else b""
         up_reader, up_writer = await asyncio.open_connection(host, int(port))
@@ -468,3 +475,67 @@ async def test_proxy_credentials_open_a_connect_tunnel(
         assert "Wrong-S3cret" not in text
         assert base64.b64encode(b"me:Wrong-S3cret").decode() not in text
     assert len(https_endpoint.paths) == 1
+
+
+async def test_allow_http_reaches_a_host_that_is_not_loopback(
+    fake: FakeLambda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An http endpoint named like a docker-compose service is refused by default and used with
+    LAMBDA_ES_ALLOW_HTTP=1: the signed request reaches the fake (through a proxy that maps the
+    name to it on 127.0.0.1, so no DNS is involved) and its signature holds."""
+    name = "localstack.internal:4566"
+    async with ForwardProxy(routes={name: fake.port}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        with pytest.raises(lambda_es.ConfigurationError, match="LAMBDA_ES_ALLOW_HTTP=1"):
+            await _get_from_url(f"http://{name}")
+        monkeypatch.setenv("LAMBDA_ES_ALLOW_HTTP", "1")
+        await _get_from_url(f"http://{name}")
+    assert [(s.method, s.target) for s in proxy.seen] == [
+        ("GET", f"http://{name}/2015-03-31/event-source-mappings")
+    ]
+    assert fake.requests[0].headers["Host"] == name
+
+
+async def _get_from_url(url: str) -> None:
+    async with lambda_es.AsyncClient(
+        region="us-east-1", credentials=CREDENTIALS, endpoint_url=url
+    ) as client:
+        await client.list_event_source_mappings()
+
+
+async def test_one_tls_context_per_client(https_endpoint: HttpsEndpoint, ca_file: Path) -> None:
+    """The TLS context is built once per client, on first use, and used for every call."""
+    async with (
+        lambda_es.AsyncClient(
+            region="us-east-1",
+            credentials=CREDENTIALS,
+            endpoint_url=https_endpoint.url,
+            verify=str(ca_file),
+        ) as first,
+        lambda_es.AsyncClient(
+            region="us-east-1",
+            credentials=CREDENTIALS,
+            endpoint_url=https_endpoint.url,
+            verify=str(ca_file),
+        ) as second,
+    ):
+        await first.get_event_source_mapping(UUID)
+        context = first._transport._request_options["ssl"]
+        assert isinstance(context, ssl.SSLContext)
+        await first.get_event_source_mapping(UUID)
+        assert first._transport._request_options["ssl"] is context
+        await second.get_event_source_mapping(UUID)
+        assert second._transport._request_options["ssl"] is not context
+
+
+async def test_a_shared_session_follows_the_client_settings(
+    https_endpoint: HttpsEndpoint, ca_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With session= the client's CA bundle and proxy still apply: they go with each request."""
+    import aiohttp
+
+    async with ForwardProxy() as proxy, aiohttp.ClientSession() as session:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        got = await _get(endpoint_url=https_endpoint.url, verify=str(ca_file), session=session)
+        assert got.uuid == UUID
+    assert [s.method for s in proxy.seen] == ["CONNECT"]
