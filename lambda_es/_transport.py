@@ -200,6 +200,7 @@ class Transport:
         max_response_size: int,
     ) -> None:
         self.settings = settings
+        # The client's repr shows the region= argument without resolving anything.
         self._region_arg = settings.region
         self.timeout = timeout
         self._session = session
