@@ -699,3 +699,17 @@ def test_environment_is_scrubbed() -> None:
         "no_proxy",
     ):
         assert name not in os.environ
+
+
+@pytest.mark.parametrize(
+    "key", ["use_fips_endpoint", "use_dualstack_endpoint", "ignore_configured_endpoint_urls"]
+)
+def test_invalid_profile_boolean_names_the_file_and_key(
+    files: Callable[..., Env], key: str
+) -> None:
+    """A profile boolean that is neither true nor false is refused, naming the file and key."""
+    env = files(f"[default]\nregion = us-east-1\n{key} = sometimes\n")
+    with pytest.raises(lambda_es.ConfigurationError) as info:
+        _resolve(env)
+    assert f"{env['AWS_CONFIG_FILE']} [default] {key}" in str(info.value)
+    assert "sometimes" in str(info.value)
