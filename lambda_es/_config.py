@@ -282,11 +282,12 @@ def mask(value: str | None) -> str:
         value: the secret.
 
     Returns:
-        ``****************`` and the last 4 characters, or ``<not set>``.
+        ``****************`` and the last 4 characters (no characters at all when
+        the value is 8 or shorter: 4 would be half of it), or ``<not set>``.
     """
     if not value:
         return "<not set>"
-    return "*" * 16 + value[-4:]
+    return "*" * 16 + (value[-4:] if len(value) > 8 else "")
 
 
 class _Lookup:
@@ -325,7 +326,8 @@ class _Lookup:
 
 
 def _where(source: Source) -> str:
-    return source.location if source.kind in ("env",) else str(source)
+    # For messages: a variable by its name, anything else with its kind.
+    return source.location if source.kind == "env" else str(source)
 
 
 def _boolean(text: Setting[str]) -> Setting[bool]:

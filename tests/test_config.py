@@ -555,6 +555,7 @@ def test_mask_keeps_the_last_four() -> None:
     """Secrets are shown as 16 stars and their last 4 characters, as aws configure list does."""
     assert mask("AKIDEXAMPLE12345678") == "****************5678"
     assert mask(None) == "<not set>"
+    assert mask("short-pw") == "****************"
 
 
 # -- constructor arguments ------------------------------------------------------------------
