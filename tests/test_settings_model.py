@@ -15,7 +15,7 @@ import pytest
 from botocore.loaders import Loader
 
 import lambda_es
-from lambda_es._models import wire_name
+from lambda_es._codec import wire_name
 from lambda_es._settings import CREATE_ONLY, SETTINGS, CreateMappingSettings, MappingSettings
 
 
