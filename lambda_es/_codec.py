@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import DecodeError, ParamValidationError, excerpt
@@ -163,9 +164,7 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
             if isinstance(value, cls):
                 # A model the caller built: attrs checks no types, so every
                 # field goes through the same hooks a dict member would.
-                return cls(
-                    **{f.name: converter.structure(getattr(value, f.name), f.type) for f in fields}
-                )
+                return _rebuild(converter, cls, fields, value)
             _expect(value, Mapping, "an object")
             return build(value, type_)
 
@@ -201,6 +200,27 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
     )
     converter.register_structure_hook_factory(lambda t: _origin(t) is dict, dict_factory)
     return converter
+
+
+def _rebuild(converter: cattrs.Converter, cls: type[Any], fields: Any, value: Any) -> Any:
+    # Errors carry the notes cattrs puts on a dict's, so both read the same.
+    members: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for field in fields:
+        try:
+            members[field.name] = converter.structure(getattr(value, field.name), field.type)
+        except Exception as exc:
+            wire = wire_name(field)
+            cast(Any, exc).__notes__ = [
+                *getattr(exc, "__notes__", []),
+                AttributeValidationNote(
+                    f"Structuring class {cls.__qualname__} @ attribute {wire}", wire, field.type
+                ),
+            ]
+            errors.append(exc)
+    if errors:
+        raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+    return cls(**members)
 
 
 def _origin(type_: Any) -> Any:

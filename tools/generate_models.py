@@ -651,7 +651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.vendor:
             for path in vendor():
                 print(f"generate_models: wrote {path}")
-        text = generate()
+        text = generate(CURRENT_MODEL, LEGACY_MODEL)
     except GenerateError as exc:
         print(f"generate_models: error: {exc}", file=sys.stderr)
         return 2
