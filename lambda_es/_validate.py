@@ -45,8 +45,12 @@ DYNAMODB_STREAM_ARN = re.compile(
     r"/stream/[a-zA-Z0-9_.:\-]+"
 )
 
-#: The 2014-11-13 model names these only in its prose ("The valid values are").
-INITIAL_POSITIONS = ("TRIM_HORIZON", "LATEST")
+#: InitialPositionInStream: the 2014-11-13 model names its values only in
+#: prose ("TRIM_HORIZON" and "LATEST"): the current model's positions
+#: without AT_TIMESTAMP, which came later.
+INITIAL_POSITIONS = tuple(
+    p for p in SETTINGS["starting_position"].rules["enum"] if p != "AT_TIMESTAMP"
+)
 
 
 def check_str(

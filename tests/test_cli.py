@@ -172,3 +172,23 @@ def test_serve_runs_a_local_endpoint_as_a_process() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_setting_help_comes_from_the_service_model(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each setting flag's help gives the model's meaning, AWS name and range or choices."""
+    with pytest.raises(SystemExit) as exited:
+        main(["create-event-source-mapping", "--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "The maximum number of records in each batch" in text
+    assert "[BatchSize; 1 to 10000]" in text
+    assert "[StartingPosition; one of TRIM_HORIZON, LATEST, AT_TIMESTAMP]" in text
+    assert (
+        "[FunctionResponseTypes; one of ReportBatchItemFailures; JSON with AWS member names]"
+        in text
+    )
+    with pytest.raises(SystemExit):
+        main(["update-event-source-mapping", "--help"])
+    update = " ".join(capsys.readouterr().out.split())
+    assert "[ParallelizationFactor; 1 to 10]" in update
+    assert "StartingPosition" not in update
