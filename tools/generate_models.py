@@ -348,7 +348,8 @@ class Model:
         if "pattern" in shape and name not in UNCHECKED_PATTERNS:
             rules["pattern"] = self.pattern(name, shape["pattern"])
         if "enum" in shape:
-            rules["enum"] = repr(tuple(shape["enum"]))
+            values = [_text(v) for v in shape["enum"]]
+            rules["enum"] = f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"
         for key, rule in (("member", "items"), ("key", "keys"), ("value", "values")):
             if key in shape:
                 inner = self.rules(shape[key]["shape"])
@@ -377,6 +378,11 @@ class Model:
 
 
 # -- writing ---------------------------------------------------------------------------
+
+
+def _text(text: str) -> str:
+    # A double-quoted literal, as ruff writes them (JSON's escapes are Python's).
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _literal(text: str) -> str:
@@ -490,6 +496,8 @@ def _settings_source(model: Model) -> tuple[str, list[str]]:
         "",
         "",
         "#: Every keyword setting: how it travels and what the service model allows.",
+        "# fmt: off",
+        "# One row per setting, as a table reads (ruff would explode each into seven lines).",
         "SETTINGS: Mapping[str, Setting] = {",
     ]
     for wire in common + create_only:
@@ -504,11 +512,17 @@ def _settings_source(model: Model) -> tuple[str, list[str]]:
         elif kind == "models":
             class_of = model.class_name(shape["member"]["shape"])
         doc = first_sentence(create[wire].get("documentation", ""))
-        blocks.append(
-            f'    "{snake(wire)}": Setting(wire="{wire}", kind="{kind}", rules={rules_text}, '
-            f"model={class_of}, create_only={wire in create_only}, doc={doc!r}),"
-        )
+        arguments = [f'"{wire}"', f'"{kind}"']
+        if rules:
+            arguments.append(f"rules={rules_text}")
+        if class_of:
+            arguments.append(f"model={class_of}")
+        if wire in create_only:
+            arguments.append("create_only=True")
+        arguments.append(f"doc={_text(doc)}")
+        blocks.append(f'    "{snake(wire)}": Setting({", ".join(arguments)}),')
     blocks.append("}")
+    blocks.append("# fmt: on")
     blocks.append("")
     blocks.append(
         "#: The keywords only CreateEventSourceMapping takes (fixed for a mapping's life)."
