@@ -31,8 +31,8 @@ __all__ = [
 # From the 2014-11-13 model: FunctionName and Role.
 _LEGACY_FUNCTION_NAME = LEGACY_PARAMETERS["FunctionName"]
 ROLE_ARN: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
-# The 2014-11-13 model bounds neither BatchSize nor its list's MaxItems
-# differently: BatchSize takes the current model's range.
+# The 2014-11-13 model leaves BatchSize unbounded; Lambda enforces the
+# range the current model states for it, so that range is checked.
 _BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 
 _PARTITION = r"aws(?:-[a-z]+)*"
@@ -226,7 +226,7 @@ def check_add_event_source(
 
 
 def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
-    """Check a value against service-model rules (see :func:`lambda_es._models.member`).
+    """Check a value against service-model rules (see :func:`lambda_es._model_base.member`).
 
     Types are not checked here (the codec does that); ranges, lengths,
     patterns and enums are, and so are the elements of lists and nested models.

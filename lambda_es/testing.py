@@ -45,6 +45,7 @@ _AUTH = re.compile(
 _KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
 _ROLE: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
 _FUNCTION: Mapping[str, Any] = LEGACY_PARAMETERS["FunctionName"]
+# The 2014-11-13 model leaves BatchSize unbounded: the current model's range.
 _BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 
 

@@ -545,20 +545,22 @@ def render(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL)
     names: list[str] = []
     for model in (current, legacy):
         with_rules = model.input_reachable()
-        roots = [
-            op["output"]["shape"] for op in model.data["operations"].values() if "output" in op
-        ]
-        for name in sorted(with_rules):
-            if model.shape(name)["type"] == "structure" and not name.endswith("Request"):
-                roots.append(name)
+        operations = model.data["operations"].values()
+        inputs = {op["input"]["shape"] for op in operations if "input" in op}
+        # Every structure a response or a request holds; a request itself is
+        # the client's method signature, not a model.
+        roots = [op["output"]["shape"] for op in operations if "output" in op]
+        roots += sorted(
+            name for name in with_rules - inputs if model.shape(name)["type"] == "structure"
+        )
         for name in _structures_in_order(model, roots):
-            if name.endswith("Request") or model.shape(name).get("exception"):
+            if name in inputs:
                 continue
-            if name in CLASSES and CLASSES[name][0] not in names:
-                classes.append(_class_source(model, name, name in with_rules))
-                names.append(CLASSES[name][0])
-            elif name not in CLASSES:
-                model.class_name(name)  # raises
+            class_name = model.class_name(name)
+            if class_name in names:
+                raise GenerateError(f"{model.path.name}: {name} would be a second {class_name}")
+            classes.append(_class_source(model, name, name in with_rules))
+            names.append(class_name)
     settings, _ = _settings_source(current)
     parameters = "\n\n".join(
         (
