@@ -189,3 +189,25 @@ def test_main_exits_2_on_an_unmappable_model(
     assert gen.main(["--output", str(output)]) == 2
     assert "half-open bound" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_vendor_trims_the_installed_botocore_model(
+    gen: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--vendor writes our operations of botocore's model, recording its version; trimming is idempotent.
+
+    With the botocore the committed copy came from, the refresh reproduces it
+    byte for byte; the 2014-11-13 copy, trimmed again, is unchanged.
+    """
+    import botocore
+
+    current, legacy = tmp_path / "current.json", tmp_path / "legacy.json"
+    monkeypatch.setattr(gen, "CURRENT_MODEL", current)
+    monkeypatch.setattr(gen, "LEGACY_MODEL", legacy)
+    assert gen.vendor(LEGACY_MODEL) == [current, legacy]
+    written = load(current)
+    assert written["vendored"]["botocore"] == botocore.__version__
+    assert tuple(written["operations"]) == gen.CURRENT_OPERATIONS
+    assert legacy.read_bytes() == LEGACY_MODEL.read_bytes()
+    if botocore.__version__ == load(CURRENT_MODEL)["vendored"]["botocore"]:
+        assert current.read_bytes() == CURRENT_MODEL.read_bytes()

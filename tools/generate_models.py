@@ -229,8 +229,14 @@ def trim(model: Mapping[str, Any], operations: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def vendor() -> list[Path]:
+def vendor(legacy_source: Path = LEGACY_REFERENCE) -> list[Path]:
     """Refresh ``tools/models/`` from the installed botocore and the 2014-11-13 reference.
+
+    botocore no longer ships the 2014-11-13 model, so it is read from a copy
+    of the whole model (``--legacy-source``).
+
+    Args:
+        legacy_source: the whole 2014-11-13 model (a ``*.normal.json``).
 
     Returns:
         The files written.
@@ -246,7 +252,7 @@ def vendor() -> list[Path]:
         "botocore": botocore.__version__,
         "license": "Apache-2.0 (see NOTICE in this directory)",
     }
-    legacy = trim(json.loads(LEGACY_REFERENCE.read_text(encoding="utf-8")), LEGACY_OPERATIONS)
+    legacy = trim(json.loads(legacy_source.read_text(encoding="utf-8")), LEGACY_OPERATIONS)
     legacy["vendored"] = {
         "from": "lambda-2014-11-13.normal.json (the project's shared reference copy)",
         "license": "Apache-2.0 (see NOTICE in this directory)",
@@ -661,11 +667,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--vendor", action="store_true", help="refresh tools/models/ from the installed botocore"
     )
+    parser.add_argument(
+        "--legacy-source",
+        type=Path,
+        default=LEGACY_REFERENCE,
+        help="with --vendor: the whole 2014-11-13 model to trim",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the module to write")
     args = parser.parse_args(argv)
     try:
         if args.vendor:
-            for path in vendor():
+            for path in vendor(args.legacy_source):
                 print(f"generate_models: wrote {path}")
         text = generate(CURRENT_MODEL, LEGACY_MODEL)
     except GenerateError as exc:
