@@ -35,7 +35,7 @@ __all__ = [
     "ClientSettings",
     "Config",
     "Proxy",
-    "Setting",
+    "Sourced",
     "Source",
     "check_client_arguments",
     "mask",
@@ -76,7 +76,7 @@ class Source:
 
 
 @attrs.frozen
-class Setting(Generic[T]):
+class Sourced(Generic[T]):
     """A resolved value and its source.
 
     Attributes:
@@ -248,18 +248,18 @@ class Config:
         problems: what is missing, raised by :meth:`check` on the first call.
     """
 
-    profile: Setting[str]
-    region: Setting[str] | None
-    endpoint: Setting[Endpoint] | None
-    ignore_configured_endpoint_urls: Setting[bool]
-    use_fips_endpoint: Setting[bool]
-    use_dualstack_endpoint: Setting[bool]
+    profile: Sourced[str]
+    region: Sourced[str] | None
+    endpoint: Sourced[Endpoint] | None
+    ignore_configured_endpoint_urls: Sourced[bool]
+    use_fips_endpoint: Sourced[bool]
+    use_dualstack_endpoint: Sourced[bool]
     retry: Retry
-    retry_mode: Setting[str]
-    max_attempts: Setting[int]
-    verify: Setting[bool | str]
-    proxy: Setting[Proxy | None]
-    allow_http: Setting[bool]
+    retry_mode: Sourced[str]
+    max_attempts: Sourced[int]
+    verify: Sourced[bool | str]
+    proxy: Sourced[Proxy | None]
+    allow_http: Sourced[bool]
     credentials: CredentialsProvider | None = attrs.field(repr=False)
     credentials_source: Source
     static_credentials: Credentials | None = attrs.field(repr=False)
@@ -301,11 +301,11 @@ class _Lookup:
         # Which file a profile key came from: the credentials file's win.
         self._from_credentials_file = attrs.evolve(files, config={}).profile(profile)
 
-    def env(self, *names: str) -> Setting[str] | None:
+    def env(self, *names: str) -> Sourced[str] | None:
         for name in names:
             value = self.environ.get(name)
             if value:
-                return Setting(value, Source("env", name))
+                return Sourced(value, Source("env", name))
         return None
 
     def where(self, key: str) -> Source:
@@ -315,13 +315,13 @@ class _Lookup:
         section = "default" if self.profile == "default" else f"profile {self.profile}"
         return Source("config-file", f"{self.files.config_path} [{section}] {key}")
 
-    def key(self, key: str) -> Setting[str] | None:
+    def key(self, key: str) -> Sourced[str] | None:
         value = self.values.get(key)
         if value is None or not value.strip():
             return None
-        return Setting(value.strip(), self.where(key))
+        return Sourced(value.strip(), self.where(key))
 
-    def first(self, env: tuple[str, ...], key: str | None) -> Setting[str] | None:
+    def first(self, env: tuple[str, ...], key: str | None) -> Sourced[str] | None:
         return self.env(*env) or (self.key(key) if key else None)
 
 
@@ -330,20 +330,20 @@ def _where(source: Source) -> str:
     return source.location if source.kind == "env" else str(source)
 
 
-def _boolean(text: Setting[str]) -> Setting[bool]:
+def _boolean(text: Sourced[str]) -> Sourced[bool]:
     word = text.value.strip().lower()
     if word in _TRUE or word in _FALSE:
-        return Setting(word in _TRUE, text.source)
+        return Sourced(word in _TRUE, text.source)
     raise ConfigurationError(f"{_where(text.source)} must be true or false; got {text.value!r}")
 
 
 def _bool_setting(
     lookup: _Lookup, argument: bool | None, env: tuple[str, ...], key: str | None
-) -> Setting[bool]:
+) -> Sourced[bool]:
     if argument is not None:
-        return Setting(argument, Source("argument"))
+        return Sourced(argument, Source("argument"))
     found = lookup.first(env, key)
-    return _boolean(found) if found is not None else Setting(False, Source("default"))
+    return _boolean(found) if found is not None else Sourced(False, Source("default"))
 
 
 def _service_names(service_id: str) -> tuple[str, str]:
@@ -361,7 +361,7 @@ def resolve_service_endpoint(
     files: SharedFiles,
     profile: str,
     ignore_configured: bool | None = None,
-) -> Setting[str] | None:
+) -> Sourced[str] | None:
     """Find a service's configured endpoint URL, as the AWS SDKs do.
 
     The order is the argument, ``AWS_ENDPOINT_URL_<SERVICE>``,
@@ -387,7 +387,7 @@ def resolve_service_endpoint(
             a section that does not exist.
     """
     if endpoint_url is not None:
-        return Setting(endpoint_url, Source("argument"))
+        return Sourced(endpoint_url, Source("argument"))
     lookup = _Lookup(environ, files, profile)
     if ignore_configured is None:
         ignore_configured = _bool_setting(
@@ -412,7 +412,7 @@ def resolve_service_endpoint(
             )
         url = section.get(key, {}).get("endpoint_url")
         if url:
-            return Setting(
+            return Sourced(
                 url,
                 Source(
                     "config-file",
@@ -422,18 +422,18 @@ def resolve_service_endpoint(
     return lookup.key("endpoint_url")
 
 
-def _profile(settings: ClientSettings, environ: Mapping[str, str]) -> Setting[str]:
+def _profile(settings: ClientSettings, environ: Mapping[str, str]) -> Sourced[str]:
     if settings.profile is not None:
-        return Setting(settings.profile, Source("argument"))
+        return Sourced(settings.profile, Source("argument"))
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         if environ.get(name):
-            return Setting(profile_name(None, environ), Source("env", name))
-    return Setting("default", Source("default"))
+            return Sourced(profile_name(None, environ), Source("env", name))
+    return Sourced("default", Source("default"))
 
 
-def _region(settings: ClientSettings, lookup: _Lookup) -> Setting[str] | None:
+def _region(settings: ClientSettings, lookup: _Lookup) -> Sourced[str] | None:
     found = (
-        Setting(settings.region, Source("argument"))
+        Sourced(settings.region, Source("argument"))
         if settings.region is not None
         else lookup.first(("AWS_REGION", "AWS_DEFAULT_REGION"), "region")
     )
@@ -443,28 +443,28 @@ def _region(settings: ClientSettings, lookup: _Lookup) -> Setting[str] | None:
     return found
 
 
-def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Setting[str], Setting[int]]:
+def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Sourced[str], Sourced[int]]:
     if settings.retry is not None:
         given = settings.retry
         return (
             given,
-            Setting(given.mode, Source("argument", "retry=")),
-            Setting(given.max_attempts, Source("argument", "retry=")),
+            Sourced(given.mode, Source("argument", "retry=")),
+            Sourced(given.max_attempts, Source("argument", "retry=")),
         )
     mode = lookup.first(("AWS_RETRY_MODE",), "retry_mode")
-    mode_setting: Setting[Literal["standard", "adaptive"]]
+    mode_setting: Sourced[Literal["standard", "adaptive"]]
     if mode is None:
-        mode_setting = Setting("standard", Source("default"))
+        mode_setting = Sourced("standard", Source("default"))
     else:
         word = mode.value.lower()
         if word not in _RETRY_MODES:
             raise ConfigurationError(
                 f"{_where(mode.source)} must be standard, adaptive or legacy; got {mode.value!r}"
             )
-        mode_setting = Setting(_RETRY_MODES[word], mode.source)
+        mode_setting = Sourced(_RETRY_MODES[word], mode.source)
     attempts = lookup.first(("AWS_MAX_ATTEMPTS",), "max_attempts")
     if attempts is None:
-        attempts_setting = Setting(Retry().max_attempts, Source("default"))
+        attempts_setting = Sourced(Retry().max_attempts, Source("default"))
     else:
         try:
             count = int(attempts.value)
@@ -474,25 +474,25 @@ def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Setting[st
             raise ConfigurationError(
                 f"{_where(attempts.source)} must be a whole number >= 1; got {attempts.value!r}"
             )
-        attempts_setting = Setting(count, attempts.source)
+        attempts_setting = Sourced(count, attempts.source)
     retry = Retry(mode=mode_setting.value, max_attempts=attempts_setting.value)
-    return retry, Setting[str](mode_setting.value, mode_setting.source), attempts_setting
+    return retry, Sourced[str](mode_setting.value, mode_setting.source), attempts_setting
 
 
-def _verify(settings: ClientSettings, lookup: _Lookup) -> Setting[bool | str]:
+def _verify(settings: ClientSettings, lookup: _Lookup) -> Sourced[bool | str]:
     if settings.verify is not None:
         if isinstance(settings.verify, bool):
-            return Setting(settings.verify, Source("argument"))
-        found: Setting[str] | None = Setting(os.fspath(settings.verify), Source("argument"))
+            return Sourced(settings.verify, Source("argument"))
+        found: Sourced[str] | None = Sourced(os.fspath(settings.verify), Source("argument"))
     else:
         found = lookup.first(("AWS_CA_BUNDLE",), "ca_bundle")
     if found is None:
-        return Setting(True, Source("default"))
+        return Sourced(True, Source("default"))
     path = os.path.expanduser(found.value)
     if not os.path.isfile(path):
         where = "verify=" if found.source.kind == "argument" else _where(found.source)
         raise ConfigurationError(f"the CA bundle {path} (from {where}) is not a readable file")
-    return Setting(path, found.source)
+    return Sourced(path, found.source)
 
 
 def _no_proxy_matches(rules: str, host: str, port: int) -> bool:
@@ -537,16 +537,16 @@ def _no_proxy_matches(rules: str, host: str, port: int) -> bool:
 
 def _proxy(
     settings: ClientSettings, lookup: _Lookup, endpoint: Endpoint | None
-) -> Setting[Proxy | None]:
+) -> Sourced[Proxy | None]:
     if settings.proxy is False:
-        return Setting(None, Source("argument", "proxy=False"))
+        return Sourced(None, Source("argument", "proxy=False"))
     if settings.proxy is not None:
-        return Setting(Proxy.parse(settings.proxy, "proxy="), Source("argument"))
+        return Sourced(Proxy.parse(settings.proxy, "proxy="), Source("argument"))
     scheme = endpoint.scheme if endpoint is not None else "https"
     # Lower case first, as curl, requests and urllib read them.
     found = lookup.env(f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
     if found is None:
-        return Setting(None, Source("default"))
+        return Sourced(None, Source("default"))
     proxy = Proxy.parse(found.value, found.source.location)
     bypass = lookup.env("no_proxy", "NO_PROXY")
     if (
@@ -554,11 +554,11 @@ def _proxy(
         and endpoint is not None
         and _no_proxy_matches(bypass.value, endpoint.host, endpoint.port)
     ):
-        return Setting(
+        return Sourced(
             None,
             Source("env", f"{bypass.source.location} bypasses {found.source.location}"),
         )
-    return Setting(proxy, found.source)
+    return Sourced(proxy, found.source)
 
 
 def _credentials(
@@ -638,7 +638,7 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
     )
     allow_http = _bool_setting(lookup, settings.allow_http, ("LAMBDA_ES_ALLOW_HTTP",), None)
 
-    endpoint: Setting[Endpoint] | None = None
+    endpoint: Sourced[Endpoint] | None = None
     url = resolve_service_endpoint(
         "lambda",
         endpoint_url=settings.endpoint_url,
@@ -656,14 +656,14 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
                     f"turn {name} off or remove the URL"
                 )
         where = "endpoint_url=" if url.source.kind == "argument" else _where(url.source)
-        endpoint = Setting(
+        endpoint = Sourced(
             parse_endpoint_url(url.value, where=where, allow_http=allow_http.value), url.source
         )
     elif region is not None:
         variant = " ".join(
             name for flag, name in ((fips, "FIPS"), (dualstack, "dual-stack")) if flag.value
         )
-        endpoint = Setting(
+        endpoint = Sourced(
             lambda_endpoint(region.value, fips=fips.value, dualstack=dualstack.value),
             Source("default", f"{variant + ' ' if variant else ''}endpoint of {region.value}"),
         )

@@ -31,10 +31,11 @@ from typing import Any
 
 from ._client import AsyncClient
 from ._codec import parse_timestamp
-from ._config import ClientSettings, Config, Setting, Source, mask, resolve_config
+from ._config import ClientSettings, Config, Source, Sourced, mask, resolve_config
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
 from ._models import WireModel
-from ._settings import CREATE_ONLY, SETTINGS
+from ._settings import CREATE_ONLY, SETTINGS, Setting
+from ._validate import INITIAL_POSITIONS
 
 __all__ = ["main"]
 
@@ -71,7 +72,23 @@ def _add_setting_flags(parser: argparse.ArgumentParser, *, create: bool) -> None
             options.update(type=_timestamp_argument, metavar="ISO-8601")
         else:
             options.update(type=_json_argument, metavar="JSON")
-        parser.add_argument(flag, help=f"{setting.wire}", **options)
+        parser.add_argument(flag, help=_setting_help(setting), **options)
+
+
+def _setting_help(setting: Setting) -> str:
+    # The model's meaning of the member, its AWS name, and what it allows.
+    rules = setting.rules
+    allowed = []
+    if "range" in rules:
+        allowed.append("{} to {}".format(*rules["range"]))
+    for enum in (rules.get("enum"), rules.get("items", {}).get("enum")):
+        if enum:
+            allowed.append("one of " + ", ".join(enum))
+    if setting.kind in ("model", "models", "strings", "map"):
+        allowed.append("JSON with AWS member names")
+    details = "; ".join([setting.wire, *allowed])
+    # argparse formats help with %: a literal one must be doubled.
+    return f"{setting.doc} [{details}]".replace("%", "%%")
 
 
 def _settings(args: argparse.Namespace, *, create: bool) -> dict[str, Any]:
@@ -220,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--function-name", required=True)
     sub.add_argument("--role", required=True, help="invocation role ARN")
     sub.add_argument("--batch-size", type=int)
-    sub.add_argument("--initial-position", choices=("TRIM_HORIZON", "LATEST"))
+    sub.add_argument("--initial-position", choices=INITIAL_POSITIONS)
 
     sub = command(
         "get-event-source",
@@ -303,7 +320,7 @@ def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
             return (name, "<not set>", "None", "None")
         return (name, value, source.kind, source.location or "None")
 
-    def setting(name: str, found: Setting[Any] | None, shown: str | None = None) -> None:
+    def setting(name: str, found: Sourced[Any] | None, shown: str | None = None) -> None:
         if found is None:
             rows.append(row(name, "", None))
         else:

@@ -33,13 +33,17 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._credentials import Credentials
 from ._fake_core import AWSError, invalid, page, read_json
 from ._fake_current import CurrentMappings
+from ._shapes import LEGACY_PARAMETERS, SETTINGS
 from ._signing import SignatureRejected, redacted, verify
+from ._validate import INITIAL_POSITIONS
 
 __all__ = ["FakeLambda", "RecordedHeaders", "RecordedRequest"]
 
 _KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
-_ROLE = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
-_FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
+_ROLE: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
+_FUNCTION: Mapping[str, Any] = LEGACY_PARAMETERS["FunctionName"]
+# The 2014-11-13 model leaves BatchSize unbounded: the current model's range.
+_BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 
 
 class RecordedHeaders(Mapping[str, str]):
@@ -378,17 +382,22 @@ class FakeLambda:
         source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
         if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
             raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
-        if not isinstance(function, str) or not _FUNCTION.fullmatch(function):
+        if (
+            not isinstance(function, str)
+            or not _FUNCTION["length"][0] <= len(function) <= _FUNCTION["length"][1]
+            or not _FUNCTION["pattern"].fullmatch(function)
+        ):
             raise invalid("FunctionName is invalid")
         if not isinstance(role, str) or not _ROLE.fullmatch(role):
             raise invalid("Role is not an IAM role ARN")
         batch = payload.get("BatchSize", 100)
-        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
-            raise invalid("BatchSize must be 1 to 10000")
+        low, high = _BATCH_SIZE
+        if isinstance(batch, bool) or not isinstance(batch, int) or not low <= batch <= high:
+            raise invalid(f"BatchSize must be {low} to {high}")
         parameters = payload.get("Parameters") or {"InitialPositionInStream": "TRIM_HORIZON"}
         if not isinstance(parameters, dict) or set(parameters) - {"InitialPositionInStream"}:
             raise invalid("Unsupported Parameters")
-        if parameters.get("InitialPositionInStream") not in ("TRIM_HORIZON", "LATEST"):
+        if parameters.get("InitialPositionInStream") not in INITIAL_POSITIONS:
             raise invalid("Bad InitialPositionInStream")
         with self._lock:
             # One stream maps to one function: adding it again moves the mapping.

@@ -341,3 +341,23 @@ def test_configure_list_as_a_process(tmp_path: object) -> None:
     assert result.returncode == 0, result.stderr
     assert _row(result.stdout, "region")[1:] == ["us-gov-west-1", "argument", "None"]
     assert _row(result.stdout, "endpoint_url")[1] == "https://lambda.us-gov-west-1.amazonaws.com"
+
+
+def test_setting_help_comes_from_the_service_model(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each setting flag's help gives the model's meaning, AWS name and range or choices."""
+    with pytest.raises(SystemExit) as exited:
+        main(["create-event-source-mapping", "--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "The maximum number of records in each batch" in text
+    assert "[BatchSize; 1 to 10000]" in text
+    assert "[StartingPosition; one of TRIM_HORIZON, LATEST, AT_TIMESTAMP]" in text
+    assert (
+        "[FunctionResponseTypes; one of ReportBatchItemFailures; JSON with AWS member names]"
+        in text
+    )
+    with pytest.raises(SystemExit):
+        main(["update-event-source-mapping", "--help"])
+    update = " ".join(capsys.readouterr().out.split())
+    assert "[ParallelizationFactor; 1 to 10]" in update
+    assert "StartingPosition" not in update
