@@ -47,6 +47,7 @@ import math
 import os
 import platform
 import select
+import shlex
 import statistics
 import subprocess
 import sys
@@ -714,7 +715,7 @@ def render_chart(cells: Sequence[Cell], s: Settings, path: Path) -> str | None:
         axis.set_xticks(range(len(variants)))
         axis.set_xticklabels([_short(n, loop) for n, loop in variants], fontsize=8)
         axis.set_ylabel("calls/s")
-        axis.set_title(f"{OPERATION_TITLES[operation].split(':')[0]}, {SERVER_TITLES[kind]}")
+        axis.set_title(f"{OPERATION_TITLES[operation].split(' (')[0]}, {SERVER_TITLES[kind]}")
         axis.legend(fontsize=8)
         axis.grid(axis="y", alpha=0.3)
     figure.tight_layout()
@@ -814,6 +815,9 @@ def targets(r: Results, s: Settings) -> tuple[str, list[Target]]:
     """
     server: ServerKind = "raw" if "raw" in s.servers else s.servers[0]
     high = 64 if 64 in s.concurrency else max(s.concurrency)
+    # The targets "at 64" need calls in flight; a run of one at a time has none.
+    if high == 1:
+        high = 64
     by_key = {(c.server, c.operation, c.client, c.loop, c.in_flight): c for c in r.cells}
 
     def cell(name: str, in_flight: int) -> Cell | None:
@@ -912,13 +916,27 @@ def targets(r: Results, s: Settings) -> tuple[str, list[Target]]:
                 mine_start / peer_start <= 0.7,
             )
         )
-    goal = f"{s.soak_calls:,} calls: RSS flat within 5 MB after the first {s.soak_every:,}"
+    goal = (
+        f"{s.soak_calls or 200_000:,} calls: RSS flat within 5 MB after the first {s.soak_every:,}"
+    )
     soak = r.soak
     if soak is None or soak.flat is None or soak.growth is None:
         why = soak.error if soak is not None and soak.error else "not measured"
         found.append(Target(goal, why or "not measured", None))
     else:
         found.append(Target(goal, f"grew {soak.growth / 1e6:+.2f} MB", soak.flat))
+    shares = [
+        c.sample.server_share
+        for c in r.cells
+        if c.server == server and c.sample is not None and c.sample.server_share is not None
+    ]
+    goal = "(a condition of the figures above) the server under 20% of one core in every cell"
+    if shares:
+        found.append(
+            Target(goal, f"at most {max(shares):.0%} ({server} server)", max(shares) <= 0.2)
+        )
+    else:
+        found.append(Target(goal, "not measured", None))
     where = (
         f"AddEventSource against the {SERVER_TITLES[server]}, async clients on asyncio's "
         f"default loop, at 1 and {high} in flight"
@@ -961,9 +979,8 @@ def render(r: Results, s: Settings, started: dt.datetime, load_at_start: str) ->
     lines = [
         "# lambda_es benchmarks",
         "",
-        f"- date: {started:%Y-%m-%d %H:%M} UTC; command: `python benchmarks/run.py "
-        f"{' '.join(sys.argv[1:])}`".rstrip()
-        + "",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC; command: "
+        f"`{shlex.join(['python', 'benchmarks/run.py', *sys.argv[1:]])}`",
         f"- machine: {os.cpu_count()} cores ({_cpu_model()}), {platform.platform()}; "
         "client and server processes share them",
         f"- load average (1 min) at the start: {load_at_start}; at the end, including this "
@@ -1217,7 +1234,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, Path | None]:
         "--max-seconds", type=float, default=3.0, help="time limit per cell (warm-up and batch)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=2, help="rounds per cell; the best is reported"
+        "--rounds", type=int, default=3, help="rounds per cell; the best is reported"
     )
     parser.add_argument(
         "--concurrency", type=_int_list, default=(1, 10, 64), help="calls in flight, e.g. 1,10,64"
@@ -1242,11 +1259,11 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, Path | None]:
         default=",".join(every_client),
         help=f"clients to run, comma-separated, from: {', '.join(every_client)}",
     )
-    parser.add_argument("--import-runs", type=int, default=5, help="runs per import (0: skip)")
+    parser.add_argument("--import-runs", type=int, default=7, help="runs per import (0: skip)")
     parser.add_argument(
         "--start-runs",
         type=int,
-        default=5,
+        default=7,
         help="fresh interpreters per client for start-to-first-response and the first "
         "call's costs (0: skip)",
     )
