@@ -190,7 +190,13 @@ class HttpProtocol(asyncio.Protocol):
                 name, _, value = line.partition(b":")
                 name = name.strip().lower()
                 if name == b"content-length":
-                    length = int(value)
+                    try:
+                        length = int(value)
+                    except ValueError:
+                        length = -1
+                    if length < 0:  # malformed: there is no telling where the body ends
+                        transport.close()
+                        return
                 elif name == b"authorization":
                     authorized = bool(value.strip())
                 elif name == b"connection":
