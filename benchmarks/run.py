@@ -527,7 +527,7 @@ def measure_memory_per_client(
     return results
 
 
-def measure_start(server: Server, runs: int, missing: dict[str, str]) -> dict[str, list[float]]:
+def measure_start(server: Server, s: Settings, missing: dict[str, str]) -> dict[str, list[float]]:
     """Time from process start to first response, a fresh interpreter per run (``_first.py``).
 
     The clock runs from just before the interpreter is started to the moment
@@ -538,15 +538,15 @@ def measure_start(server: Server, runs: int, missing: dict[str, str]) -> dict[st
 
     Args:
         server: the running server (the raw one, so that it adds least).
-        runs: timed runs per client.
+        s: the run's settings (the clients, and ``start_runs`` timed runs per client).
         missing: clients that cannot run.
 
     Returns:
         Seconds per run, by client.
     """
-    names = [n for n in (*ASYNC_CLIENTS, *SYNC_CLIENTS) if n not in missing]
+    names = [name for name in s.clients if name not in missing]
     timings: dict[str, list[float]] = {name: [] for name in names}
-    for run in range(runs + 1):
+    for run in range(s.start_runs + 1):
         for name in names:
             began = time.perf_counter()
             process = subprocess.Popen(
@@ -1364,7 +1364,7 @@ def main(argv: Sequence[str]) -> int:
         server_loops.setdefault("raw", server.loop)
         if settings.start_runs:
             print("measuring process start to first response", file=sys.stderr)
-            start = measure_start(server, settings.start_runs, missing)
+            start = measure_start(server, settings, missing)
             print("measuring the first call's one-off costs", file=sys.stderr)
             first_call = measure_first_call(server, settings.start_runs)
         if settings.memory_clients:
