@@ -94,5 +94,7 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[-1])
 def bench(session: nox.Session) -> None:
     """Benchmarks against aiohttp, boto3 and aiobotocore, on loopback only."""
-    session.install("-e", ".[test]", "aiobotocore")
+    # uvloop (the raw server's loop and the clients' second loop) and matplotlib
+    # (the chart) are for the benchmark only, never dependencies of lambda_es.
+    session.install("-e", ".[test]", "aiobotocore", "uvloop", "matplotlib")
     session.run("python", "benchmarks/run.py", *session.posargs)
