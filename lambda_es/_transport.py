@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.utils
 import logging
 import math
 import os
@@ -24,7 +25,14 @@ import attrs
 import multidict
 import yarl
 
-from ._credentials import Credentials, CredentialsProvider, load_profile, resolve_credentials
+from ._chain import default_chain
+from ._credentials import (
+    Credentials,
+    CredentialsProvider,
+    FetchError,
+    FetchResponse,
+    load_profile,
+)
 from ._endpoints import Endpoint, resolve_endpoint, resolve_region
 from ._errors import (
     APIError,
@@ -113,6 +121,14 @@ class Response:
 
 class _Attempt(Exception):
     """One failed attempt, with what the retry decision and the log line need."""
+
+    #: "expired" (the credentials expired) or "skew" (the clock is off): one
+    #: immediate retry after refreshing or correcting (see Transport._recover).
+    recovery: str | None = None
+    #: The access key id that signed the attempt (not a secret).
+    key_id: str | None = None
+    #: The response's Date header.
+    server_date: str | None = None
 
     def __init__(
         self,
@@ -223,6 +239,10 @@ class Transport:
         self.monotonic: Callable[[], float] = time.monotonic
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
 
+    #: Added to the local clock when signing; set from a server's Date after
+    #: it rejected a signature as skewed (see _recover).
+    clock_offset: dt.timedelta = dt.timedelta(0)
+
     # -- configuration ---------------------------------------------------
 
     def resolve(self) -> tuple[str, Endpoint, CredentialsProvider]:
@@ -245,16 +265,13 @@ class Transport:
                         raise
             region = resolve_region(self._region_arg, profile_values)
             endpoint = resolve_endpoint(self._endpoint_arg, region)
-            given = self._credentials_arg
-            provider: CredentialsProvider
-            if given is not None and not isinstance(given, Credentials):
-                provider = given
-            else:
-                static = resolve_credentials(given, self._profile)
-
-                async def provider() -> Credentials:
-                    return static
-
+            provider = default_chain(
+                given=self._credentials_arg,
+                profile=self._profile,
+                environ=os.environ,
+                http=_CredentialFetch(self),
+                region=region,
+            )
             self._resolved = (region, endpoint, provider)
         return self._resolved
 
@@ -504,12 +521,17 @@ class Transport:
         deadline: float | None,
     ) -> Response:
         resends = 0
+        recovered = False
         while True:
             try:
                 return await self._exchange(
                     session, operation, method, url, body, signing, attempt, deadline
                 )
             except _Attempt as failed:
+                if failed.recovery is not None and not recovered:
+                    recovered = True
+                    await self._recover(operation, attempt, failed, signing[2])
+                    continue
                 # The server closed an idle pooled connection just as this
                 # request went out on it: nothing was processed, so sending
                 # again on a new connection is no retry and costs no attempt.
@@ -521,6 +543,30 @@ class Transport:
                     operation,
                     attempt,
                 )
+
+    async def _recover(
+        self, operation: str, attempt: int, failed: _Attempt, provider: CredentialsProvider
+    ) -> None:
+        # As botocore: expired credentials are refreshed, a skewed clock is
+        # corrected from the server's Date, and the attempt is made once more.
+        server = _http_date(failed.server_date)
+        if server is not None:
+            offset = server - self.now()
+            if failed.recovery == "skew" or abs(offset) > _SKEW_TOLERANCE:
+                self.clock_offset = offset
+        logger.debug(
+            "%s attempt %d: %s; %s and sending once more",
+            operation,
+            attempt,
+            failed.outcome(),
+            "refreshing the credentials"
+            if failed.recovery == "expired"
+            else f"correcting the clock by {self.clock_offset.total_seconds():+.0f}s",
+        )
+        if failed.recovery == "expired":
+            refresh = getattr(provider, "refresh_after_rejection", None)
+            if refresh is not None and failed.key_id is not None:
+                await refresh(failed.key_id)
 
     async def _exchange(
         self,
@@ -543,7 +589,7 @@ class Transport:
             body,
             credentials=credentials,
             region=region,
-            now=self.now(),
+            now=self.now() + self.clock_offset,
             host=endpoint.host_header,
         )
         headers["Host"] = endpoint.host_header
@@ -598,13 +644,17 @@ class Transport:
         api_error = error_from_response(
             status, resp_headers, data, retry_after=retry_after, attempts=attempt
         )
-        raise _Attempt(
+        failed = _Attempt(
             api_error,
             classify(status, api_error.code),
             status=status,
             request_id=request_id,
             delay_hint=retry_after,
         )
+        failed.recovery = _recovery(api_error)
+        failed.key_id = credentials.access_key_id
+        failed.server_date = resp_headers.get("Date")
+        raise failed
 
     def _describe_timeout(self, exc: BaseException) -> str:
         if isinstance(exc, _CONNECT_TIMEOUTS):
@@ -630,6 +680,96 @@ class Transport:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+#: Error codes that say the credentials expired: refreshed, then one retry.
+_EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
+#: Error codes that say the request's time is too far from the server's.
+_SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestInTheFuture"})
+#: A server clock this far from ours is corrected even on an expired-token error.
+_SKEW_TOLERANCE = dt.timedelta(minutes=4)
+#: The largest answer a credential endpoint may give.
+_MAX_CREDENTIAL_RESPONSE = 1024 * 1024
+
+
+def _recovery(error: APIError) -> str | None:
+    if error.status in (400, 403) and error.code in _EXPIRED_CODES:
+        return "expired"
+    message = error.message.lower()
+    if error.code in _SKEW_CODES or (
+        error.code == "InvalidSignatureException"
+        and ("signature expired" in message or "skew" in message)
+    ):
+        return "skew"
+    return None
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+class _CredentialFetch:
+    """The credential chain's HTTP (STS, SSO, metadata), over the client's own session.
+
+    Sharing the session means one connection pool, and that its proxy and TLS
+    settings apply to these requests too. No retries here: each source
+    decides its own (instance metadata wants exactly one attempt).
+
+    Args:
+        transport: the transport whose session to use.
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes = b"",
+        timeout: float,
+    ) -> FetchResponse:
+        session = self._transport._get_session()
+        sent = {"User-Agent": self._transport._user_agent, **headers}
+        failure: str | None = None
+        timed_out = False
+        try:
+            async with session.request(
+                method,
+                yarl.URL(url, encoded=True),
+                data=body if body else None,
+                headers=sent,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as resp:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > _MAX_CREDENTIAL_RESPONSE:
+                        failure = f"the answer exceeds {_MAX_CREDENTIAL_RESPONSE} bytes"
+                        break
+                    chunks.append(chunk)
+                status = resp.status
+                answer = {k.lower(): v for k, v in resp.headers.items()}
+        except asyncio.TimeoutError:
+            failure, timed_out = f"no answer within {timeout:g}s", True
+        except (aiohttp.ClientError, OSError) as exc:
+            failure = _describe(exc)
+        if failure is not None:
+            # Raised here, outside the except blocks: aiohttp's errors keep the
+            # request's headers (a signature, a token), which must not ride along
+            # as the context.
+            raise FetchError(failure, timed_out=timed_out)
+        return FetchResponse(status, answer, b"".join(chunks))
 
 
 #: How often one attempt may be resent after finding its pooled connection
