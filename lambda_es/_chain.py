@@ -27,6 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
+from . import _refresh
 from ._credentials import (
     Absent,
     Credentials,
@@ -38,7 +39,7 @@ from ._credentials import (
 from ._errors import ConfigurationError
 from ._metadata import container_configured, fetch_container, fetch_imds, imds_endpoint
 from ._process import run_credential_process
-from ._refresh import ADVISORY_WINDOW, MANDATORY_WINDOW, Refreshing
+from ._refresh import Refreshing
 from ._service_endpoints import service_endpoint
 from ._shared_files import SharedFiles, load, profile_name
 from ._sso import fetch_sso
@@ -495,8 +496,8 @@ def default_chain(
     files: SharedFiles | None = None,
     http: HTTPFetch,
     region: str,
-    advisory: float = ADVISORY_WINDOW,
-    mandatory: float = MANDATORY_WINDOW,
+    advisory: float | None = None,
+    mandatory: float | None = None,
 ) -> CredentialsProvider:
     """Build the provider a client signs with; nothing is read or fetched until it is awaited.
 
@@ -508,8 +509,8 @@ def default_chain(
         files: the shared files, if already read (read on the first call otherwise).
         http: how the sources reach STS, SSO and the metadata services.
         region: the client's region (STS's region).
-        advisory: the advisory refresh window, in seconds.
-        mandatory: the mandatory refresh window, in seconds.
+        advisory: the advisory refresh window, in seconds (15 minutes when None).
+        mandatory: the mandatory refresh window, in seconds (10 minutes when None).
 
     Returns:
         The provider. A :class:`Chain` has ``source`` (None until the first call)
@@ -525,6 +526,9 @@ def default_chain(
         files=files,
         http=http,
         region=region,
-        windows={"advisory": advisory, "mandatory": mandatory},
+        windows={
+            "advisory": _refresh.ADVISORY_WINDOW if advisory is None else advisory,
+            "mandatory": _refresh.MANDATORY_WINDOW if mandatory is None else mandatory,
+        },
     )
     return Chain(walk)
