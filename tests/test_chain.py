@@ -694,54 +694,46 @@ async def test_chain_source_is_none_until_resolved(monkeypatch: pytest.MonkeyPat
     assert await chain.find_source() == "environment (AWS_ACCESS_KEY_ID)"
 
 
-# -- endpoints ------------------------------------------------------------------------------------------
+# -- secrets in logs ------------------------------------------------------------------------------
 
 
-def test_service_endpoints(tmp_path: Path) -> None:
-    """STS is regional (China's suffix too); SSO and OIDC by region; overrides in the SDK order."""
-    from lambda_es._service_endpoints import service_endpoint
-    from lambda_es._shared_files import load
+async def test_no_secret_in_any_log_line(
+    aws_files: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """At DEBUG, through an assume-role, an expired-token retry and a failing refresh, no secret is logged."""
+    _write(
+        aws_files[1],
+        "[base]\naws_access_key_id = AKIDBASEKEY\naws_secret_access_key = base-secret-value\n",
+    )
+    _write(
+        aws_files[0],
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n",
+    )
+    import logging
 
-    config = _write(
-        tmp_path / "config",
-        "[profile p]\nservices = s\nendpoint_url = http://127.0.0.1:3\n"
-        "[services s]\nsts =\n  endpoint_url = http://127.0.0.1:2\n",
-    )
-    files = load(
-        {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "x")}
-    )
-
-    def resolve(
-        service: str, region: str = "eu-west-1", profile: str | None = None, **env: str
-    ) -> str:
-        return service_endpoint(service, region=region, environ=env, files=files, profile=profile)
-
-    assert resolve("sts") == "https://sts.eu-west-1.amazonaws.com"
-    assert resolve("sts", "cn-north-1") == "https://sts.cn-north-1.amazonaws.com.cn"
-    assert resolve("sso") == "https://portal.sso.eu-west-1.amazonaws.com"
-    assert resolve("sso-oidc") == "https://oidc.eu-west-1.amazonaws.com"
-    assert (
-        resolve("sts", "us-east-1", AWS_STS_REGIONAL_ENDPOINTS="legacy")
-        == "https://sts.amazonaws.com"
-    )
-    assert resolve("sts", profile="p") == "http://127.0.0.1:2"
-    assert resolve("sso", profile="p") == "http://127.0.0.1:3"
-    assert (
-        resolve("sts", profile="p", AWS_ENDPOINT_URL="http://127.0.0.1:4") == "http://127.0.0.1:4"
-    )
-    assert (
-        resolve("sts", profile="p", AWS_ENDPOINT_URL="http://127.0.0.1:4",
-                AWS_ENDPOINT_URL_STS="http://127.0.0.1:5/")
-        == "http://127.0.0.1:5"
-    )  # fmt: skip
-    assert (
-        resolve("sso-oidc", AWS_ENDPOINT_URL_SSO_OIDC="http://127.0.0.1:6") == "http://127.0.0.1:6"
-    )
-    assert resolve("sts", profile="p", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS="true") == (
-        "https://sts.eu-west-1.amazonaws.com"
-    )
-    with pytest.raises(lambda_es.ConfigurationError, match="plain http"):
-        resolve("sts", AWS_ENDPOINT_URL_STS="http://sts.example.com")
+    caplog.set_level(logging.DEBUG)
+    async with fake_aws(sts_source=BASE) as aws:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", aws.url)
+        async with (
+            FakeLambda(credentials=ROLE) as fake,
+            lambda_es.AsyncClient(
+                region="us-east-1", endpoint_url=fake.endpoint_url, profile="dev"
+            ) as client,
+        ):
+            await client.list_event_source_mappings()
+            fake.inject_error(403, "ExpiredTokenException", "expired")
+            await client.list_event_source_mappings()
+            aws.sts_fails = (403, "AccessDenied", "no longer allowed")
+            fake.inject_error(403, "ExpiredTokenException", "expired")
+            with pytest.raises(lambda_es.ConfigurationError, match="AccessDenied") as info:
+                await client.list_event_source_mappings()
+    _assert_no_secret(info.value)
+    assert "ExpiredTokenException" in caplog.text
+    for secret in SECRETS:
+        assert secret not in caplog.text
 
 
 # -- botocore ----------------------------------------------------------------------------------------------
