@@ -307,10 +307,18 @@ class _Walk:
         base_where, base_fetch = base
         source: Refreshing | None = None
 
+        async def from_base() -> Issued:
+            try:
+                return await base_fetch()
+            except Absent as exc:
+                # The source of a role is configured: its absence is an error, not a skip.
+                message = str(exc)
+            raise SourceError(f"{where}: {message}")
+
         async def fetch() -> Issued:
             nonlocal source
             if source is None:
-                source = self.refreshing(base_fetch, base_where, await base_fetch())
+                source = self.refreshing(from_base, base_where, await from_base())
             credentials = await source()
             return await assume_role(
                 http,
@@ -397,6 +405,17 @@ class _Fixed:
     async def __call__(self) -> Credentials:
         return self._credentials
 
+    async def refresh_after_rejection(self, access_key_id: str) -> bool:
+        """Nothing to refresh: the same credentials would be refused again.
+
+        Args:
+            access_key_id: the key id of the rejected credentials.
+
+        Returns:
+            False: a retry would not help.
+        """
+        return False
+
 
 class Chain:
     """The default chain as a provider: walked on the first call, then refreshed.
@@ -455,17 +474,21 @@ class Chain:
         assert found is not None
         return await found()
 
-    async def refresh_after_rejection(self, access_key_id: str) -> None:
+    async def refresh_after_rejection(self, access_key_id: str) -> bool:
         """Refresh because the service said these credentials expired.
 
         Args:
             access_key_id: the key id of the rejected credentials.
 
+        Returns:
+            True when a retry may be signed with other credentials.
+
         Raises:
             ConfigurationError: the refresh failed.
         """
-        if self._found is not None:
-            await self._found.refresh_after_rejection(access_key_id)
+        if self._found is None:
+            return False
+        return await self._found.refresh_after_rejection(access_key_id)
 
     async def _resolve(self) -> Refreshing:
         walk = self._walk

@@ -104,7 +104,7 @@ class Refreshing:
             self._start(background=True)
         return issued.credentials
 
-    async def refresh_after_rejection(self, access_key_id: str) -> None:
+    async def refresh_after_rejection(self, access_key_id: str) -> bool:
         """Refresh because the service said the credentials with this key id expired.
 
         Calls that were rejected with credentials already replaced do not
@@ -113,6 +113,9 @@ class Refreshing:
         Args:
             access_key_id: the key id of the rejected credentials.
 
+        Returns:
+            True: the next credentials may differ, so a retry is worth it.
+
         Raises:
             ConfigurationError: the refresh failed.
         """
@@ -120,8 +123,9 @@ class Refreshing:
         if self._task is None and (
             issued is not None and issued.credentials.access_key_id != access_key_id
         ):
-            return
+            return True
         await self._wait()
+        return True
 
     def _state(self, issued: Issued, now: float) -> str:
         if issued.expires is None:

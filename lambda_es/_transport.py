@@ -530,8 +530,8 @@ class Transport:
             except _Attempt as failed:
                 if failed.recovery is not None and not recovered:
                     recovered = True
-                    await self._recover(operation, attempt, failed, signing[2])
-                    continue
+                    if await self._recover(operation, attempt, failed, signing[2]):
+                        continue
                 # The server closed an idle pooled connection just as this
                 # request went out on it: nothing was processed, so sending
                 # again on a new connection is no retry and costs no attempt.
@@ -546,27 +546,36 @@ class Transport:
 
     async def _recover(
         self, operation: str, attempt: int, failed: _Attempt, provider: CredentialsProvider
-    ) -> None:
+    ) -> bool:
         # As botocore: expired credentials are refreshed, a skewed clock is
-        # corrected from the server's Date, and the attempt is made once more.
+        # corrected from the server's Date, and the attempt is made once more
+        # when that can change anything.
         server = _http_date(failed.server_date)
-        if server is not None:
-            offset = server - self.now()
-            if failed.recovery == "skew" or abs(offset) > _SKEW_TOLERANCE:
-                self.clock_offset = offset
+        offset = None if server is None else server - self.now()
+        if failed.recovery == "skew":
+            if offset is None:
+                return False
+            self.clock_offset = offset
+            action = f"correcting the clock by {offset.total_seconds():+.0f}s"
+        else:
+            if offset is not None and abs(offset) > _SKEW_TOLERANCE:
+                self.clock_offset = offset  # RequestExpired can mean a skewed clock too
+            refresh = getattr(provider, "refresh_after_rejection", None)
+            if (
+                refresh is not None
+                and failed.key_id is not None
+                and not await refresh(failed.key_id)
+            ):
+                return False
+            action = "refreshing the credentials"
         logger.debug(
             "%s attempt %d: %s; %s and sending once more",
             operation,
             attempt,
             failed.outcome(),
-            "refreshing the credentials"
-            if failed.recovery == "expired"
-            else f"correcting the clock by {self.clock_offset.total_seconds():+.0f}s",
+            action,
         )
-        if failed.recovery == "expired":
-            refresh = getattr(provider, "refresh_after_rejection", None)
-            if refresh is not None and failed.key_id is not None:
-                await refresh(failed.key_id)
+        return True
 
     async def _exchange(
         self,

@@ -22,6 +22,7 @@ import pytest
 import lambda_es
 from lambda_es import Credentials
 from lambda_es._chain import Chain
+from lambda_es._credentials import SourceError
 from lambda_es.testing import FakeLambda
 
 from ._fake_aws import fake_aws, iso
@@ -266,6 +267,29 @@ async def test_credential_source_instance_metadata(
         monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", aws.url)
         await _call(ROLE, profile="dev")
     assert [r[0] for r in aws.requests][-1] == "sts:AssumeRole"
+
+
+async def test_a_role_source_that_is_not_there_is_an_error(
+    aws_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """credential_source = Ec2InstanceMetadata with no metadata service raises, naming the role's profile."""
+    import socket
+
+    _write(
+        aws_files[0],
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+        "credential_source = Ec2InstanceMetadata\n",
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", f"http://127.0.0.1:{port}")
+    error = await _fails(profile="dev")
+    assert isinstance(error, SourceError)
+    assert str(error).startswith(
+        f"assume-role (profile 'dev'): no instance metadata service answered at http://127.0.0.1:{port}"
+    )
 
 
 async def test_mfa_serial_is_refused_clearly(aws_files: tuple[Path, Path]) -> None:

@@ -308,3 +308,47 @@ async def test_an_unrelated_signature_error_is_not_retried() -> None:
         with pytest.raises(lambda_es.APIError, match="InvalidSignatureException"):
             await client.list_event_source_mappings()
     assert len(fake.requests) == 1
+
+
+async def test_fixed_credentials_are_not_retried_after_an_expired_token() -> None:
+    """credentials=Credentials cannot be refreshed: the expired-token error is raised after one attempt."""
+    async with (
+        FakeLambda(credentials=CREDENTIALS) as fake,
+        lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+        ) as client,
+    ):
+        fake.inject_error(403, "ExpiredTokenException", "expired")
+        with pytest.raises(lambda_es.APIError, match="ExpiredTokenException"):
+            await client.list_event_source_mappings()
+    assert len(fake.requests) == 1
+
+
+async def test_a_skew_error_without_a_date_is_not_retried() -> None:
+    """Without a usable Date header there is nothing to correct: no second attempt."""
+
+    async def handle(request: web.Request) -> web.Response:
+        response = _error(403, "InvalidSignatureException", "Signature expired: too old")
+        response.headers["Date"] = "not a date"
+        return response
+
+    app = web.Application()
+    app.router.add_get("/2015-03-31/event-source-mappings", handle)
+    calls = 0
+
+    @web.middleware
+    async def count(request: web.Request, handler: object) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        return await handler(request)  # type: ignore[operator, no-any-return]
+
+    app.middlewares.append(count)
+    async with (
+        _serve(app) as url,
+        lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=url, credentials=CREDENTIALS
+        ) as client,
+    ):
+        with pytest.raises(lambda_es.APIError, match="Signature expired"):
+            await client.list_event_source_mappings()
+    assert calls == 1
