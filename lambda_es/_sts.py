@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import defusedxml.ElementTree as SafeET
-
 from ._credentials import Credentials, FetchError, HTTPFetch, Issued, SourceError, parse_expiry
 from ._errors import excerpt
 from ._signing import sign
@@ -69,6 +67,9 @@ def _text(element: Any, *path: str) -> str | None:
 
 
 def _parse(body: bytes, where: str) -> Any:
+    # Loaded on first use: only the role sources need it, not ``import lambda_es``.
+    import defusedxml.ElementTree as SafeET
+
     problem: str | None = None
     try:
         return SafeET.fromstring(body)

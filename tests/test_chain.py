@@ -718,6 +718,36 @@ async def test_chain_source_is_none_until_resolved(monkeypatch: pytest.MonkeyPat
     assert await chain.find_source() == "environment (AWS_ACCESS_KEY_ID)"
 
 
+# -- the command line ----------------------------------------------------------------------------
+
+
+def test_the_cli_uses_the_chain(
+    fake_lambda: FakeLambda,
+    aws_files: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """lambda-es --profile NAME signs with that profile's credential_process; with nothing, it lists the chain."""
+    from lambda_es.cli import main
+
+    command = _script(
+        tmp_path,
+        "import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': 'ASIAROLEKEY', "
+        "'SecretAccessKey': 'role-secret-value', 'SessionToken': 'role-token-value'}))\n",
+    )
+    _write(aws_files[0], f"[profile p]\nregion = us-east-1\ncredential_process = {command}\n")
+    fake_lambda.credentials = ROLE
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda.endpoint_url)
+    assert main(["--profile", "p", "list-event-source-mappings"]) == 0
+    assert "Credential=ASIAROLEKEY/" in fake_lambda.requests[0].headers["Authorization"]
+    capsys.readouterr()
+    assert main(["--region", "us-east-1", "list-event-source-mappings"]) == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials found; looked at, in order:" in err
+    assert "6. instance metadata: AWS_EC2_METADATA_DISABLED is true" in err
+
+
 # -- secrets in logs ------------------------------------------------------------------------------
 
 
