@@ -287,7 +287,9 @@ class _Walk:
         base: tuple[str, Fetch] | None
         if source_profile:
             chain = (*visited, name)
-            if source_profile in chain and source_profile != name:
+            # Only a profile that names itself and has keys of its own is no loop.
+            own_keys = source_profile == name and values.get("aws_access_key_id")
+            if source_profile in chain and not own_keys:
                 raise SourceError(
                     f"{where}: source_profile loops: {' -> '.join((*chain, source_profile))}"
                 )

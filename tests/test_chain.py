@@ -219,6 +219,24 @@ async def test_source_profile_cycle_is_refused(aws_files: tuple[Path, Path]) -> 
     assert "a -> b -> a" in str(error)
 
 
+async def test_a_profile_that_is_its_own_source(
+    aws_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """source_profile naming the profile itself uses its own keys; without keys it is a loop."""
+    _write(
+        aws_files[0],
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = dev\n"
+        f"aws_access_key_id = {BASE.access_key_id}\naws_secret_access_key = {BASE.secret_access_key}\n"
+        "[profile bare]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = bare\n",
+    )
+    async with fake_aws(sts_source=BASE) as sts:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+        source, _ = await _call(ROLE, profile="dev")
+        error = await _fails(profile="bare")
+    assert source == "assume-role (profile 'dev')"
+    assert "source_profile loops: bare -> bare" in str(error)
+
+
 async def test_credential_source_environment(
     aws_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
