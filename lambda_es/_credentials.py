@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import time
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
@@ -165,6 +166,9 @@ class HTTPFetch(Protocol):
         """
 
 
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:\d\d$|$)")
+
+
 def parse_expiry(text: object) -> float:
     """Read an ISO 8601 timestamp (``2026-01-02T03:04:05Z``) as seconds since the epoch.
 
@@ -182,6 +186,8 @@ def parse_expiry(text: object) -> float:
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
+    # Python 3.10 reads only 3 or 6 digits of a fraction; AWS and helpers write 0 to 9.
+    value = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], value, count=1)
     when = dt.datetime.fromisoformat(value)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)

@@ -414,3 +414,30 @@ async def test_botocore_credentials_follow_a_refresh() -> None:
     got = await provider()
     assert got.access_key_id == "AKIDREFRESH2"
     assert got.session_token == "refreshed-token"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("2030-01-01T00:00:00Z", 1893456000.0),
+        ("2030-01-01T00:00:00.5Z", 1893456000.5),
+        ("2030-01-01T00:00:00.359Z", 1893456000.359),
+        ("2030-01-01T00:00:00.123456789+00:00", 1893456000.123456),
+        ("2030-01-01T01:00:00+01:00", 1893456000.0),
+        ("2030-01-01T00:00:00", 1893456000.0),
+    ],
+)
+def test_expirations_as_aws_and_helpers_write_them(text: str, seconds: float) -> None:
+    """ISO 8601 expirations with Z, an offset, none, and 0 to 9 fraction digits are read alike."""
+    from lambda_es._credentials import parse_expiry
+
+    assert parse_expiry(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["soon", "", 1893456000, None])
+def test_expirations_that_are_not_timestamps(text: object) -> None:
+    """Anything else is a ValueError (which each source turns into its own message)."""
+    from lambda_es._credentials import parse_expiry
+
+    with pytest.raises(ValueError):
+        parse_expiry(text)
