@@ -748,17 +748,37 @@ class _CredentialFetch:
     ) -> FetchResponse:
         session = self._transport._get_session()
         sent = {"User-Agent": self._transport._user_agent, **headers}
+        for _ in range(_MAX_STALE_RESENDS):
+            exchange = _Exchange()
+            try:
+                return await self._once(session, method, url, sent, body, timeout, exchange)
+            except _Stale:
+                continue  # a pooled connection the server had closed: nothing was processed
+        return await self._once(session, method, url, sent, body, timeout, None)
+
+    async def _once(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float,
+        exchange: _Exchange | None,
+    ) -> FetchResponse:
         failure: str | None = None
-        timed_out = False
+        timed_out = stale = responded = False
         try:
             async with session.request(
                 method,
                 yarl.URL(url, encoded=True),
                 data=body if body else None,
-                headers=sent,
+                headers=headers,
                 timeout=aiohttp.ClientTimeout(total=timeout),
                 allow_redirects=False,
+                trace_request_ctx=exchange if self._transport._owns_session else None,
             ) as resp:
+                responded = True
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in resp.content.iter_chunked(64 * 1024):
@@ -773,12 +793,25 @@ class _CredentialFetch:
             failure, timed_out = f"no answer within {timeout:g}s", True
         except (aiohttp.ClientError, OSError) as exc:
             failure = _describe(exc)
+            stale = (
+                exchange is not None
+                and exchange.reused
+                and not responded
+                and isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError))
+                and not isinstance(exc, aiohttp.ClientConnectorError)
+            )
+        if stale:
+            raise _Stale
         if failure is not None:
             # Raised here, outside the except blocks: aiohttp's errors keep the
             # request's headers (a signature, a token), which must not ride along
             # as the context.
             raise FetchError(failure, timed_out=timed_out)
         return FetchResponse(status, answer, b"".join(chunks))
+
+
+class _Stale(Exception):
+    """A credential request went out on a pooled connection the server had closed."""
 
 
 #: How often one attempt may be resent after finding its pooled connection

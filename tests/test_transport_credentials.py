@@ -352,3 +352,20 @@ async def test_a_skew_error_without_a_date_is_not_retried() -> None:
         with pytest.raises(lambda_es.APIError, match="Signature expired"):
             await client.list_event_source_mappings()
     assert calls == 1
+
+
+async def test_credential_requests_survive_a_closed_pooled_connection() -> None:
+    """A credential request that meets a pooled connection the server closed is sent again on a new one."""
+    from lambda_es._transport import _CredentialFetch
+
+    from ._faults import FaultServer, close_when_reused, ok
+
+    async with (
+        FaultServer(close_when_reused(ok())) as server,
+        lambda_es.AsyncClient(region="us-east-1", credentials=CREDENTIALS) as client,
+    ):
+        fetch = _CredentialFetch(client._transport)
+        for _ in range(2):
+            response = await fetch("GET", server.url + "/creds", headers={}, timeout=2.0)
+            assert response.status == 200
+        assert [r.on_connection for r in server.requests] == [0, 1, 0]
