@@ -9,12 +9,21 @@ AssumeRoleWithWebIdentity is not signed: the web identity token is the proof.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from ._credentials import Credentials, FetchError, HTTPFetch, Issued, SourceError, parse_expiry
+from ._credentials import (
+    Credentials,
+    FetchError,
+    FetchResponse,
+    HTTPFetch,
+    Issued,
+    SourceError,
+    parse_expiry,
+)
 from ._errors import excerpt
 from ._signing import sign
 
@@ -78,6 +87,58 @@ def _parse(body: bytes, where: str) -> Any:
     raise SourceError(f"{where}: STS answered with XML that cannot be read ({problem})")
 
 
+def _skewed(code: str | None, message: str | None) -> bool:
+    text = (message or "").lower()
+    return code in ("RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture") or (
+        code in ("SignatureDoesNotMatch", "InvalidSignatureException")
+        and ("signature expired" in text or "skew" in text)
+    )
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+async def _send(
+    http: HTTPFetch,
+    url: str,
+    body: bytes,
+    credentials: Credentials | None,
+    region: str,
+    now: dt.datetime | None,
+    offset: dt.timedelta,
+    endpoint: str,
+    where: str,
+) -> FetchResponse:
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    if credentials is not None:
+        when = (now or dt.datetime.now(dt.timezone.utc)) + offset
+        headers.update(
+            sign(
+                "POST",
+                url,
+                body,
+                credentials=credentials,
+                region=region,
+                service="sts",
+                now=when,
+                host=urlsplit(url).netloc,
+            )
+        )
+    failure: str | None = None
+    try:
+        return await http("POST", url, headers=headers, body=body, timeout=_TIMEOUT)
+    except FetchError as exc:
+        failure = str(exc)
+    raise SourceError(f"{where}: no answer from STS at {endpoint}: {failure}")
+
+
 async def _call(
     http: HTTPFetch,
     endpoint: str,
@@ -90,32 +151,26 @@ async def _call(
 ) -> Issued:
     url = endpoint + "/"
     body = urlencode({**params, "Version": _VERSION}).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-    if credentials is not None:
-        headers.update(
-            sign(
-                "POST",
-                url,
-                body,
-                credentials=credentials,
-                region=region,
-                service="sts",
-                now=now,
-                host=urlsplit(url).netloc,
-            )
-        )
-    failure: str | None = None
-    try:
-        response = await http("POST", url, headers=headers, body=body, timeout=_TIMEOUT)
-    except FetchError as exc:
-        failure = str(exc)
-    if failure is not None:
-        raise SourceError(f"{where}: no answer from STS at {endpoint}: {failure}")
-    root = _parse(response.body, where)
-    if response.status != 200:
+    offset = dt.timedelta(0)
+    for attempt in (1, 2):
+        response = await _send(http, url, body, credentials, region, now, offset, endpoint, where)
+        root = _parse(response.body, where)
+        if response.status == 200:
+            break
         error = _child(root, "Error")
         code = _text(error, "Code") if error is not None else None
         message = _text(error, "Message") if error is not None else None
+        server = _http_date(response.headers.get("date"))
+        if (
+            attempt == 1
+            and credentials is not None
+            and server is not None
+            and _skewed(code, message)
+        ):
+            # As for Lambda: the signature was refused for its time; sign once
+            # more with the clock corrected from the server's Date.
+            offset = server - (now or dt.datetime.now(dt.timezone.utc))
+            continue
         raise SourceError(
             f"{where}: STS answered HTTP {response.status} {code or '(no error code)'}"
             + (f": {excerpt(message)}" if message else "")

@@ -13,6 +13,7 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -51,6 +52,8 @@ class FakeAWS:
     sts_source: Credentials | None = None
     #: The web identity token AssumeRoleWithWebIdentity expects.
     web_token: str = "web-identity-token-value"
+    #: How far ahead STS's clock is; it refuses signatures more than 5 minutes off.
+    sts_ahead: dt.timedelta = attrs.field(factory=dt.timedelta)
     #: When set, STS answers this error (status, code, message).
     sts_fails: tuple[int, str, str] | None = None
     sso_token: str = "sso-access-token-value"
@@ -70,6 +73,17 @@ class FakeAWS:
         if self.sts_fails is not None:
             return sts_error(*self.sts_fails)
         action = form.get("Action")
+        server_now = dt.datetime.now(dt.timezone.utc) + self.sts_ahead
+        if action == "AssumeRole" and "X-Amz-Date" in request.headers:
+            signed = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+            if abs(server_now - signed.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(minutes=5):
+                response = sts_error(
+                    403,
+                    "SignatureDoesNotMatch",
+                    "Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z",
+                )
+                response.headers["Date"] = format_datetime(server_now, usegmt=True)
+                return response
         if action == "AssumeRole" and self.sts_source is not None:
             when = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
             expected = sign(

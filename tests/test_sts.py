@@ -107,3 +107,26 @@ async def test_web_identity_request_is_unsigned_and_carries_the_token() -> None:
     assert form["Version"] == "2011-06-15"
     assert issued.credentials.session_token == "role-token-value"
     assert issued.expires is not None
+
+
+async def test_assume_role_corrects_a_skewed_clock() -> None:
+    """STS refusing the signature's time (its Date 20 minutes ahead) gets one corrected second try."""
+    import datetime as dt
+
+    async with fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts:
+        client = lambda_es.AsyncClient(region="us-east-1")
+        try:
+            issued = await assume_role(
+                _CredentialFetch(client._transport),
+                endpoint=sts.url,
+                region="us-east-1",
+                credentials=BASE,
+                role_arn="arn:aws:iam::123456789012:role/r",
+                session_name="s1",
+                where="assume-role (test)",
+            )
+        finally:
+            await client.aclose()
+    assert issued.credentials.access_key_id == "ASIAROLEKEY"
+    first, second = ({k.lower(): v for k, v in h.items()}["x-amz-date"] for _, _, h in sts.requests)
+    assert first < second
