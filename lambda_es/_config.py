@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from ._credentials import Credentials, CredentialsProvider, resolve_credentials
+from ._credentials import Credentials, CredentialsProvider
 from ._endpoints import (
     Endpoint,
     check_region,
@@ -242,9 +242,8 @@ class Config:
         verify: True (default trust), False, or a CA bundle path.
         proxy: the forward proxy for the endpoint, or None.
         allow_http: whether plain http off loopback is allowed.
-        credentials: what gives the credentials, or None when none were found.
-        credentials_source: where they came from.
-        static_credentials: the credentials when they are static (for masked display).
+        files: the shared files as read, for the credential chain.
+        environ: the environment read, for the credential chain.
         problems: what is missing, raised by :meth:`check` on the first call.
     """
 
@@ -260,16 +259,15 @@ class Config:
     verify: Sourced[bool | str]
     proxy: Sourced[Proxy | None]
     allow_http: Sourced[bool]
-    credentials: CredentialsProvider | None = attrs.field(repr=False)
-    credentials_source: Source
-    static_credentials: Credentials | None = attrs.field(repr=False)
+    files: SharedFiles = attrs.field(repr=False)
+    environ: Mapping[str, str] = attrs.field(repr=False)
     problems: tuple[str, ...] = ()
 
     def check(self) -> None:
         """Raise what keeps a call from being made.
 
         Raises:
-            ConfigurationError: no region, or no credentials.
+            ConfigurationError: no region (credentials are the chain's: see ``_chain``).
         """
         if self.problems:
             raise ConfigurationError(self.problems[0])
@@ -325,7 +323,7 @@ class _Lookup:
         return self.env(*env) or (self.key(key) if key else None)
 
 
-def _where(source: Source) -> str:
+def describe_source(source: Source) -> str:
     # For messages: a variable by its name, anything else with its kind.
     return source.location if source.kind == "env" else str(source)
 
@@ -334,7 +332,9 @@ def _boolean(text: Sourced[str]) -> Sourced[bool]:
     word = text.value.strip().lower()
     if word in _TRUE or word in _FALSE:
         return Sourced(word in _TRUE, text.source)
-    raise ConfigurationError(f"{_where(text.source)} must be true or false; got {text.value!r}")
+    raise ConfigurationError(
+        f"{describe_source(text.source)} must be true or false; got {text.value!r}"
+    )
 
 
 def _bool_setting(
@@ -407,7 +407,7 @@ def resolve_service_endpoint(
         section = files.services(services.value)
         if section is None:
             raise ConfigurationError(
-                f"{_where(services.source)} names [services {services.value}], which "
+                f"{describe_source(services.source)} names [services {services.value}], which "
                 f"{files.config_path} does not have"
             )
         url = section.get(key, {}).get("endpoint_url")
@@ -438,7 +438,7 @@ def _region(settings: ClientSettings, lookup: _Lookup) -> Sourced[str] | None:
         else lookup.first(("AWS_REGION", "AWS_DEFAULT_REGION"), "region")
     )
     if found is not None:
-        where = "region=" if found.source.kind == "argument" else _where(found.source)
+        where = "region=" if found.source.kind == "argument" else describe_source(found.source)
         check_region(found.value, where)
     return found
 
@@ -459,7 +459,7 @@ def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Sourced[st
         word = mode.value.lower()
         if word not in _RETRY_MODES:
             raise ConfigurationError(
-                f"{_where(mode.source)} must be standard, adaptive or legacy; got {mode.value!r}"
+                f"{describe_source(mode.source)} must be standard, adaptive or legacy; got {mode.value!r}"
             )
         mode_setting = Sourced(_RETRY_MODES[word], mode.source)
     attempts = lookup.first(("AWS_MAX_ATTEMPTS",), "max_attempts")
@@ -472,7 +472,7 @@ def _retry(settings: ClientSettings, lookup: _Lookup) -> tuple[Retry, Sourced[st
             count = 0
         if count < 1:
             raise ConfigurationError(
-                f"{_where(attempts.source)} must be a whole number >= 1; got {attempts.value!r}"
+                f"{describe_source(attempts.source)} must be a whole number >= 1; got {attempts.value!r}"
             )
         attempts_setting = Sourced(count, attempts.source)
     retry = Retry(mode=mode_setting.value, max_attempts=attempts_setting.value)
@@ -490,7 +490,7 @@ def _verify(settings: ClientSettings, lookup: _Lookup) -> Sourced[bool | str]:
         return Sourced(True, Source("default"))
     path = os.path.expanduser(found.value)
     if not os.path.isfile(path):
-        where = "verify=" if found.source.kind == "argument" else _where(found.source)
+        where = "verify=" if found.source.kind == "argument" else describe_source(found.source)
         raise ConfigurationError(f"the CA bundle {path} (from {where}) is not a readable file")
     return Sourced(path, found.source)
 
@@ -561,35 +561,6 @@ def _proxy(
     return Sourced(proxy, found.source)
 
 
-def _credentials(
-    settings: ClientSettings, lookup: _Lookup
-) -> tuple[CredentialsProvider | None, Source, Credentials | None, str | None]:
-    # The one place credentials are found; the credential chain replaces it.
-    given = settings.credentials
-    if given is not None and not isinstance(given, Credentials):
-        return given, Source("argument", "a credentials provider"), None, None
-    explicit_profile = settings.profile
-    try:
-        static = resolve_credentials(given, explicit_profile, lookup.environ)
-    except ConfigurationError as exc:
-        return None, Source("default", "not found"), None, str(exc)
-    if given is not None:
-        source = Source("argument")
-    elif (
-        explicit_profile is None
-        and lookup.environ.get("AWS_ACCESS_KEY_ID") == static.access_key_id
-        and lookup.environ.get("AWS_SECRET_ACCESS_KEY")
-    ):
-        source = Source("env", "AWS_ACCESS_KEY_ID")
-    else:
-        source = lookup.where("aws_access_key_id")
-
-    async def provider() -> Credentials:
-        return static
-
-    return provider, source, static, None
-
-
 def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None = None) -> Config:
     """Resolve every setting of a client, reading the shared files once.
 
@@ -598,7 +569,7 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
         environ: the environment (``os.environ`` by default).
 
     Returns:
-        The configuration. A missing region or missing credentials are kept as
+        The configuration. A missing region is kept as
         :attr:`Config.problems` (``configure list`` shows them as not set);
         :meth:`Config.check` raises them.
 
@@ -655,7 +626,7 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
                     f"endpoint URL (from {url.source}): the URL says where to go; "
                     f"turn {name} off or remove the URL"
                 )
-        where = "endpoint_url=" if url.source.kind == "argument" else _where(url.source)
+        where = "endpoint_url=" if url.source.kind == "argument" else describe_source(url.source)
         endpoint = Sourced(
             parse_endpoint_url(url.value, where=where, allow_http=allow_http.value), url.source
         )
@@ -671,9 +642,6 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
     retry, retry_mode, max_attempts = _retry(settings, lookup)
     verify = _verify(settings, lookup)
     proxy = _proxy(settings, lookup, endpoint.value if endpoint is not None else None)
-    provider, credentials_source, static, missing = _credentials(settings, lookup)
-    if missing is not None:
-        problems.append(missing)
     return Config(
         profile=profile,
         region=region,
@@ -687,8 +655,7 @@ def resolve_config(settings: ClientSettings, environ: Mapping[str, str] | None =
         verify=verify,
         proxy=proxy,
         allow_http=allow_http,
-        credentials=provider,
-        credentials_source=credentials_source,
-        static_credentials=static,
+        files=files,
+        environ=env,
         problems=tuple(problems),
     )

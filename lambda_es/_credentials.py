@@ -1,27 +1,37 @@
-"""Where credentials come from: the argument, the environment, the shared files.
+"""What credentials are, and what the sources of the chain share.
 
-Resolution runs on the first request, never in a constructor, and reads the
-files once per client.
+:class:`Credentials` is the value that signs; :class:`CredentialsProvider` is
+what ``credentials=`` takes besides one. The sources of the default chain
+(:mod:`lambda_es._chain` and the modules it calls) hand back :class:`Issued`
+credentials, with their expiry, and reach the network only through an
+:class:`HTTPFetch` that the transport provides, so that no module but the
+transport knows aiohttp's client.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import datetime as dt
+import re
+import time
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
 from ._errors import ConfigurationError
-from ._shared_files import load, paths, profile_name
 
 __all__ = [
+    "Absent",
     "Credentials",
     "CredentialsProvider",
+    "FetchError",
+    "FetchResponse",
+    "HTTPFetch",
+    "Issued",
+    "SourceError",
     "botocore_credentials",
-    "load_profile",
-    "resolve_credentials",
+    "parse_expiry",
 ]
 
 
@@ -51,70 +61,6 @@ class Credentials:
             raise ConfigurationError("Credentials.session_token must be a str or None")
 
 
-def load_profile(profile: str | None, environ: Mapping[str, str]) -> dict[str, str]:
-    """Read one profile from the shared credentials and config files.
-
-    The credentials file's ``[name]`` section wins over the config file's
-    ``[profile name]`` (or ``[default]``) section, as in the AWS CLI.
-
-    Args:
-        profile: the profile name, or ``None`` for ``AWS_PROFILE`` or ``default``.
-        environ: the environment to read file locations from.
-
-    Returns:
-        The profile's keys and values (empty when the profile is nowhere).
-
-    Raises:
-        ConfigurationError: a profile was named explicitly and exists in neither file,
-            or a file cannot be parsed.
-    """
-    name = profile_name(profile, environ)
-    files = load(environ)
-    if not files.has_profile(name) and (profile or environ.get("AWS_PROFILE")):
-        raise ConfigurationError(
-            f"profile {name!r} was not found in {files.credentials_path} or {files.config_path}"
-        )
-    return files.profile(name)
-
-
-def resolve_credentials(
-    explicit: Credentials | None,
-    profile: str | None,
-    environ: Mapping[str, str] | None = None,
-) -> Credentials:
-    """Find credentials: the argument, then the environment, then the shared files.
-
-    Args:
-        explicit: credentials given to the client, used as they are.
-        profile: the profile to read from the shared files.
-        environ: the environment (``os.environ`` by default).
-
-    Returns:
-        The credentials.
-
-    Raises:
-        ConfigurationError: none were found; the message lists where it looked.
-    """
-    if explicit is not None:
-        return explicit
-    env = os.environ if environ is None else environ
-    # An explicit profile= means the caller wants the files, not the environment.
-    if profile is None:
-        key, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
-        if key and secret:
-            return Credentials(key, secret, env.get("AWS_SESSION_TOKEN") or None)
-    values = load_profile(profile, env)
-    key, secret = values.get("aws_access_key_id"), values.get("aws_secret_access_key")
-    if key and secret:
-        return Credentials(key, secret, values.get("aws_session_token") or None)
-    config_path, credentials_path = paths(env)
-    raise ConfigurationError(
-        "no AWS credentials found: looked at the credentials= argument, "
-        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and profile "
-        f"{profile_name(profile, env)!r} in {credentials_path} and {config_path}"
-    )
-
-
 class CredentialsProvider(Protocol):
     """What ``credentials=`` takes besides :class:`Credentials`: a source awaited per attempt.
 
@@ -126,6 +72,124 @@ class CredentialsProvider(Protocol):
 
     def __call__(self) -> Awaitable[Credentials]:
         """Return (an awaitable of) the credentials to sign the next attempt with."""
+
+
+@attrs.frozen
+class Issued:
+    """Credentials as a source handed them out.
+
+    Attributes:
+        credentials: the credentials.
+        expires: when they expire (seconds since the epoch), None if they do not.
+        fetched: when the source handed them out (seconds since the epoch).
+    """
+
+    credentials: Credentials
+    expires: float | None = None
+    fetched: float = attrs.field(factory=time.time)
+
+
+class Absent(ConfigurationError):
+    """A source of the chain is not there; the message says why (the chain tries the next)."""
+
+
+class SourceError(ConfigurationError):
+    """A source of credentials that is configured could not give them.
+
+    The message names the source (``"assume-role (profile 'dev'): STS
+    answered AccessDenied: ..."``) and never a secret.
+    """
+
+
+@attrs.frozen
+class FetchResponse:
+    """A complete HTTP response to a credential request.
+
+    Attributes:
+        status: the HTTP status.
+        headers: the headers, names lower-cased.
+        body: the body.
+    """
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    body: bytes = attrs.field(repr=False)
+
+
+class FetchError(Exception):
+    """No complete response: the connection failed or timed out.
+
+    The message says what happened in the HTTP library's words (its type and
+    text), never a header of the request.
+
+    Attributes:
+        timed_out: True when the deadline passed.
+    """
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+class HTTPFetch(Protocol):
+    """One HTTP exchange for a credential source (STS, SSO, metadata services).
+
+    The transport provides it over the client's own aiohttp session, so
+    proxies and TLS settings apply to these requests too.
+    """
+
+    def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes = b"",
+        timeout: float,
+    ) -> Awaitable[FetchResponse]:
+        """Send one request, without retries or redirects.
+
+        Args:
+            method: the HTTP method.
+            url: the absolute URL, already encoded.
+            headers: the request headers.
+            body: the request body.
+            timeout: the deadline for the whole exchange, in seconds.
+
+        Returns:
+            The response, whatever its status.
+
+        Raises:
+            FetchError: no complete response within the deadline.
+        """
+
+
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:\d\d$|$)")
+
+
+def parse_expiry(text: object) -> float:
+    """Read an ISO 8601 timestamp (``2026-01-02T03:04:05Z``) as seconds since the epoch.
+
+    Args:
+        text: the timestamp; one without an offset is UTC.
+
+    Returns:
+        The time, in seconds since the epoch.
+
+    Raises:
+        ValueError: it is not such a timestamp.
+    """
+    if not isinstance(text, str):
+        raise ValueError("the expiration is not a string")
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    # Python 3.10 reads only 3 or 6 digits of a fraction; AWS and helpers write 0 to 9.
+    value = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], value, count=1)
+    when = dt.datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.timestamp()
 
 
 class _BotocoreCredentials:
@@ -171,12 +235,12 @@ class _BotocoreCredentials:
 def botocore_credentials(*, profile: str | None = None, session: Any = None) -> CredentialsProvider:
     """Use botocore's whole credential chain, with its refresh, as a lambda_es provider.
 
-    lambda_es reads static credentials itself (argument, environment, shared
-    files). For everything else botocore knows - SSO, assume-role profiles,
-    web identity (EKS), container credentials (ECS), instance metadata (EC2),
-    ``credential_process`` - install the extra (``pip install
-    'lambda-es[botocore]'``) and pass ``credentials=botocore_credentials()``.
-    botocore is imported on the first call, and its blocking lookups and
+    lambda_es's own chain covers what the AWS SDKs' default chain does (the
+    environment, web identity, the shared files with ``credential_process``,
+    SSO and assume-role, the container and instance metadata). For anything
+    else botocore knows (its plug-ins, a configured botocore session), install
+    the extra (``pip install 'lambda-es[botocore]'``) and pass
+    ``credentials=botocore_credentials()``. botocore's blocking lookups and
     refreshes run in a worker thread.
 
     Args:
@@ -185,5 +249,16 @@ def botocore_credentials(*, profile: str | None = None, session: Any = None) -> 
 
     Returns:
         A provider to pass as ``credentials=``.
+
+    Raises:
+        ConfigurationError: no session was given and botocore is not installed
+            (raised here, not on the first call).
     """
+    if session is None:
+        import importlib.util
+
+        if importlib.util.find_spec("botocore") is None:
+            raise ConfigurationError(
+                "botocore_credentials() needs botocore: pip install 'lambda-es[botocore]'"
+            )
     return _BotocoreCredentials(profile, session)

@@ -126,6 +126,18 @@ class SharedFiles:
         merged.update(self._credentials.get(name, {}))
         return merged
 
+    def in_credentials_file(self, name: str, key: str) -> bool:
+        """Tell whether a profile's key comes from the credentials file (which wins).
+
+        Args:
+            name: the profile's name.
+            key: the key.
+
+        Returns:
+            True when the credentials file's ``[name]`` section has the key.
+        """
+        return key in self._credentials.get(name, {})
+
     def sso_session(self, name: str) -> dict[str, str] | None:
         """An ``[sso-session NAME]`` section of the config file.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import email.utils
 import logging
 import math
 import platform
@@ -25,8 +26,9 @@ import attrs
 import multidict
 import yarl
 
+from ._chain import default_chain
 from ._config import ClientSettings, Config, resolve_config
-from ._credentials import Credentials, CredentialsProvider
+from ._credentials import Credentials, CredentialsProvider, FetchError, FetchResponse
 from ._endpoints import Endpoint
 from ._errors import (
     APIError,
@@ -115,6 +117,14 @@ class Response:
 
 class _Attempt(Exception):
     """One failed attempt, with what the retry decision and the log line need."""
+
+    #: "expired" (the credentials expired) or "skew" (the clock is off): one
+    #: immediate retry after refreshing or correcting (see Transport._recover).
+    recovery: str | None = None
+    #: The access key id that signed the attempt (not a secret).
+    key_id: str | None = None
+    #: The response's Date header.
+    server_date: str | None = None
 
     def __init__(
         self,
@@ -209,6 +219,7 @@ class Transport:
         self._user_agent = _user_agent(user_agent_extra)
         self.max_response_size = max_response_size
         self._config: Config | None = None
+        self._credentials: CredentialsProvider | None = None
         self._quota: RetryQuota | None = None
         self._limiter: RateLimiter | None = None
         self._request_options: dict[str, Any] = {}
@@ -220,6 +231,10 @@ class Transport:
         self.rand: Callable[[], float] = random.random
         self.monotonic: Callable[[], float] = time.monotonic
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+
+    #: Added to the local clock when signing; set from a server's Date after
+    #: it rejected a signature as skewed (see _recover).
+    clock_offset: dt.timedelta = dt.timedelta(0)
 
     # -- configuration ---------------------------------------------------
 
@@ -261,15 +276,47 @@ class Transport:
         if config is None:
             config = resolve_config(self.settings)
             config.check()
+            assert config.region is not None  # check() guarantees it
             self._quota = RetryQuota(config.retry.quota)
             self._limiter = RateLimiter() if config.retry.mode == "adaptive" else None
             self._request_options, self._extra_headers, self._trust = _network_options(config)
+            self._credentials = self._chain(config)
             self._config = config
-        # check() guarantees all three once problems are empty.
         assert config.region is not None
         assert config.endpoint is not None
-        assert config.credentials is not None
-        return config.region.value, config.endpoint.value, config.credentials
+        assert self._credentials is not None
+        return config.region.value, config.endpoint.value, self._credentials
+
+    def _chain(self, config: Config) -> CredentialsProvider:
+        # Nothing is read or fetched until the chain is first awaited. Without
+        # a region (configure list may run without one) STS is the global
+        # endpoint, as botocore's is then.
+        return default_chain(
+            given=self.settings.credentials,
+            profile=self.settings.profile,
+            environ=config.environ,
+            files=config.files,
+            http=_CredentialFetch(self),
+            region=config.region.value if config.region is not None else "aws-global",
+        )
+
+    async def credentials_in_use(self) -> tuple[Credentials, str]:
+        """Find the credentials the next attempt would sign with, for ``configure list``.
+
+        Unlike a call, this needs no region.
+
+        Returns:
+            The credentials and a description of their source (no secret in it).
+
+        Raises:
+            ConfigurationError: no source gave credentials, or a setting is invalid.
+        """
+        provider = self._credentials
+        if provider is None:
+            provider = self._chain(self._config or resolve_config(self.settings))
+        credentials = await _current_credentials(provider)
+        source = getattr(provider, "source", None)
+        return credentials, source if isinstance(source, str) else "credentials= provider"
 
     @property
     def endpoint(self) -> Endpoint:
@@ -520,12 +567,17 @@ class Transport:
         deadline: float | None,
     ) -> Response:
         resends = 0
+        recovered = False
         while True:
             try:
                 return await self._exchange(
                     session, operation, method, url, body, signing, attempt, deadline
                 )
             except _Attempt as failed:
+                if failed.recovery is not None and not recovered:
+                    recovered = True
+                    if await self._recover(operation, attempt, failed, signing[2]):
+                        continue
                 # The server closed an idle pooled connection just as this
                 # request went out on it: nothing was processed, so sending
                 # again on a new connection is no retry and costs no attempt.
@@ -537,6 +589,39 @@ class Transport:
                     operation,
                     attempt,
                 )
+
+    async def _recover(
+        self, operation: str, attempt: int, failed: _Attempt, provider: CredentialsProvider
+    ) -> bool:
+        # As botocore: expired credentials are refreshed, a skewed clock is
+        # corrected from the server's Date, and the attempt is made once more
+        # when that can change anything.
+        server = _http_date(failed.server_date)
+        offset = None if server is None else server - self.now()
+        if failed.recovery == "skew":
+            if offset is None:
+                return False
+            self.clock_offset = offset
+            action = f"correcting the clock by {offset.total_seconds():+.0f}s"
+        else:
+            if offset is not None and abs(offset) > _SKEW_TOLERANCE:
+                self.clock_offset = offset  # RequestExpired can mean a skewed clock too
+            refresh = getattr(provider, "refresh_after_rejection", None)
+            if (
+                refresh is not None
+                and failed.key_id is not None
+                and not await refresh(failed.key_id)
+            ):
+                return False
+            action = "refreshing the credentials"
+        logger.debug(
+            "%s attempt %d: %s; %s and sending once more",
+            operation,
+            attempt,
+            failed.outcome(),
+            action,
+        )
+        return True
 
     async def _exchange(
         self,
@@ -559,7 +644,7 @@ class Transport:
             body,
             credentials=credentials,
             region=region,
-            now=self.now(),
+            now=self.now() + self.clock_offset,
             host=endpoint.host_header,
         )
         headers["Host"] = endpoint.host_header
@@ -616,13 +701,17 @@ class Transport:
         api_error = error_from_response(
             status, resp_headers, data, retry_after=retry_after, attempts=attempt
         )
-        raise _Attempt(
+        failed = _Attempt(
             api_error,
             classify(status, api_error.code),
             status=status,
             request_id=request_id,
             delay_hint=retry_after,
         )
+        failed.recovery = _recovery(api_error)
+        failed.key_id = credentials.access_key_id
+        failed.server_date = resp_headers.get("Date")
+        raise failed
 
     def _describe_timeout(self, exc: BaseException) -> str:
         if isinstance(exc, _CONNECT_TIMEOUTS):
@@ -714,6 +803,129 @@ def _network_options(config: Config) -> tuple[dict[str, Any], dict[str, str], st
                 # (after signing: it is not part of the signature).
                 extra_headers = authorization
     return options, extra_headers, trust
+
+
+#: Error codes that say the credentials expired: refreshed, then one retry.
+_EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
+#: Error codes that say the request's time is too far from the server's.
+_SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestInTheFuture"})
+#: A server clock this far from ours is corrected even on an expired-token error.
+_SKEW_TOLERANCE = dt.timedelta(minutes=4)
+#: The largest answer a credential endpoint may give.
+_MAX_CREDENTIAL_RESPONSE = 1024 * 1024
+
+
+def _recovery(error: APIError) -> str | None:
+    if error.status in (400, 403) and error.code in _EXPIRED_CODES:
+        return "expired"
+    message = error.message.lower()
+    if error.code in _SKEW_CODES or (
+        error.code == "InvalidSignatureException"
+        and ("signature expired" in message or "skew" in message)
+    ):
+        return "skew"
+    return None
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+class _CredentialFetch:
+    """The credential chain's HTTP (STS, SSO, metadata), over the client's own session.
+
+    Sharing the session means one connection pool, and that its proxy and TLS
+    settings apply to these requests too. No retries here: each source
+    decides its own (instance metadata wants exactly one attempt).
+
+    Args:
+        transport: the transport whose session to use.
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes = b"",
+        timeout: float,
+    ) -> FetchResponse:
+        session = self._transport._get_session()
+        sent = {"User-Agent": self._transport._user_agent, **headers}
+        for _ in range(_MAX_STALE_RESENDS):
+            exchange = _Exchange()
+            try:
+                return await self._once(session, method, url, sent, body, timeout, exchange)
+            except _Stale:
+                continue  # a pooled connection the server had closed: nothing was processed
+        return await self._once(session, method, url, sent, body, timeout, None)
+
+    async def _once(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float,
+        exchange: _Exchange | None,
+    ) -> FetchResponse:
+        failure: str | None = None
+        timed_out = stale = responded = False
+        try:
+            async with session.request(
+                method,
+                yarl.URL(url, encoded=True),
+                data=body if body else None,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+                trace_request_ctx=exchange if self._transport._owns_session else None,
+            ) as resp:
+                responded = True
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > _MAX_CREDENTIAL_RESPONSE:
+                        failure = f"the answer exceeds {_MAX_CREDENTIAL_RESPONSE} bytes"
+                        break
+                    chunks.append(chunk)
+                status = resp.status
+                answer = {k.lower(): v for k, v in resp.headers.items()}
+        except asyncio.TimeoutError:
+            failure, timed_out = f"no answer within {timeout:g}s", True
+        except (aiohttp.ClientError, OSError) as exc:
+            failure = _describe(exc)
+            stale = (
+                exchange is not None
+                and exchange.reused
+                and not responded
+                and isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError))
+                and not isinstance(exc, aiohttp.ClientConnectorError)
+            )
+        if stale:
+            raise _Stale
+        if failure is not None:
+            # Raised here, outside the except blocks: aiohttp's errors keep the
+            # request's headers (a signature, a token), which must not ride along
+            # as the context.
+            raise FetchError(failure, timed_out=timed_out)
+        return FetchResponse(status, answer, b"".join(chunks))
+
+
+class _Stale(Exception):
+    """A credential request went out on a pooled connection the server had closed."""
 
 
 #: How often one attempt may be resent after finding its pooled connection

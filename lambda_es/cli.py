@@ -32,6 +32,7 @@ from typing import Any
 from ._client import AsyncClient
 from ._codec import parse_timestamp
 from ._config import ClientSettings, Config, Source, Sourced, mask, resolve_config
+from ._credentials import Credentials
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
 from ._models import WireModel
 from ._settings import CREATE_ONLY, SETTINGS, Setting
@@ -314,7 +315,9 @@ async def _run(args: argparse.Namespace) -> Any:
         return await args.handler(client, args)
 
 
-def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
+def _configure_rows(
+    config: Config, credentials: Credentials | None, credential_source: str | None
+) -> list[tuple[str, str, str, str]]:
     def row(name: str, value: str, source: Source | None) -> tuple[str, str, str, str]:
         if source is None:
             return (name, "<not set>", "None", "None")
@@ -329,25 +332,16 @@ def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
 
     rows: list[tuple[str, str, str, str]] = []
     setting("profile", config.profile)
-    static = config.static_credentials
-    if config.credentials is None:
+    if credentials is None or credential_source is None:
         rows.append(row("access_key", "", None))
         rows.append(row("secret_key", "", None))
-    elif static is None:
-        rows.append(row("access_key", "<from a provider>", config.credentials_source))
-        rows.append(row("secret_key", "<from a provider>", config.credentials_source))
     else:
-        rows.append(row("access_key", mask(static.access_key_id), config.credentials_source))
-        # The secret sits next to the key id: same file and section, or the
-        # environment's partner variable.
-        source = config.credentials_source
-        secret_source = Source(
-            source.kind,
-            source.location.replace("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY").replace(
-                "aws_access_key_id", "aws_secret_access_key"
-            ),
-        )
-        rows.append(row("secret_key", mask(static.secret_access_key), secret_source))
+        # The chain names its source as "kind (where)": "environment
+        # (AWS_ACCESS_KEY_ID)", "assume-role (profile 'dev')".
+        kind, _, where = credential_source.partition(" (")
+        located = (kind.replace(" ", "-"), where.rstrip(")") or "None")
+        rows.append(("access_key", mask(credentials.access_key_id), *located))
+        rows.append(("secret_key", mask(credentials.secret_access_key), *located))
     setting("region", config.region)
     endpoint = config.endpoint
     setting("endpoint_url", endpoint, endpoint.value.url if endpoint is not None else None)
@@ -365,10 +359,22 @@ def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+async def _credentials_in_use(settings: dict[str, Any]) -> tuple[Credentials | None, str | None]:
+    # The chain as a call would walk it (STS, SSO and processes included);
+    # nothing found shows as not set, as in `aws configure list`.
+    async with AsyncClient(**settings) as client:
+        try:
+            return await client._transport.credentials_in_use()
+        except ConfigurationError:
+            return None, None
+
+
 def _configure_list(args: argparse.Namespace) -> int:
-    config = resolve_config(ClientSettings(**_client_settings(args)))
+    settings = _client_settings(args)
+    config = resolve_config(ClientSettings(**settings))
+    credentials, source = asyncio.run(_credentials_in_use(settings))
     rows = [("Name", "Value", "Type", "Location"), ("----", "-----", "----", "--------")]
-    rows += _configure_rows(config)
+    rows += _configure_rows(config, credentials, source)
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for name, value, kind, location in rows:
         print(

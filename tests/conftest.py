@@ -32,6 +32,16 @@ def _clean_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
         "AWS_DEFAULT_REGION",
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_LAMBDA",
+        # the credential chain's sources
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_ROLE_SESSION_NAME",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
         "AWS_ENDPOINT_URL_STS",
         "AWS_ENDPOINT_URL_SSO",
         "AWS_ENDPOINT_URL_SSO_OIDC",
@@ -50,10 +60,15 @@ def _clean_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
         "no_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "AWS_STS_REGIONAL_ENDPOINTS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path) + "/no-credentials")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path) + "/no-config")
+    # Never a real metadata address; a test that wants IMDS points it at its own server.
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # The SSO token cache is under ~/.aws/sso/cache: never the developer's.
+    monkeypatch.setenv("HOME", str(tmp_path) + "/home")
 
 
 @pytest.fixture

@@ -267,14 +267,12 @@ def test_configure_list_shows_each_source(
         "shared-credentials-file",
         credentials,
         "[dev]",
-        "aws_access_key_id",
     ]
     assert _row(out, "secret_key")[1:] == [
         "****************WXYZ",
         "shared-credentials-file",
         credentials,
         "[dev]",
-        "aws_secret_access_key",
     ]
     assert _row(out, "region")[1:] == ["eu-west-1", "config-file", config, "[profile", "dev]",
                                        "region"]  # fmt: skip
@@ -300,13 +298,14 @@ def test_configure_list_with_nothing_configured(capsys: pytest.CaptureFixture[st
 def test_configure_list_environment_credentials(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Credentials from the environment show as env with their variables."""
+    """Credentials from the environment show as the environment, with the key's variable."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDENVIRONMENT0ABCD")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "environment-secret-1234")
     assert main(["configure", "list"]) == 0
     out = capsys.readouterr().out
-    assert _row(out, "access_key")[1:] == ["****************ABCD", "env", "AWS_ACCESS_KEY_ID"]
-    assert _row(out, "secret_key")[1:] == ["****************1234", "env", "AWS_SECRET_ACCESS_KEY"]
+    expected = ["environment", "AWS_ACCESS_KEY_ID"]
+    assert _row(out, "access_key")[1:] == ["****************ABCD", *expected]
+    assert _row(out, "secret_key")[1:] == ["****************1234", *expected]
 
 
 def test_configure_list_bad_setting_exits_2(

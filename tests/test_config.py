@@ -528,29 +528,6 @@ def test_proxy_credentials_never_shown(files: Callable[..., Env]) -> None:
 # -- credentials and masking ---------------------------------------------------------------
 
 
-def test_credentials_sources(files: Callable[..., Env]) -> None:
-    """The credentials' source is the argument, the environment, or the file the profile is in."""
-    env = files(
-        "[profile c]\naws_access_key_id = AKIDCONFIG000000CCCC\naws_secret_access_key = s\n",
-        "[f]\naws_access_key_id = AKIDFILE00000000FFFF\naws_secret_access_key = s\n",
-        AWS_REGION="us-east-1",
-    )
-    assert _resolve(env, credentials=CREDENTIALS).credentials_source == Source("argument")
-    got = _resolve(env)
-    assert got.credentials_source == Source("env", "AWS_ACCESS_KEY_ID")
-    assert got.static_credentials is not None
-    got = _resolve(env, profile="f")
-    assert got.credentials_source.kind == "shared-credentials-file"
-    assert got.static_credentials is not None
-    assert got.static_credentials.access_key_id == "AKIDFILE00000000FFFF"
-    assert _resolve(env, profile="c").credentials_source.kind == "config-file"
-    del env["AWS_ACCESS_KEY_ID"]
-    got = _resolve(env)
-    assert got.credentials is None
-    with pytest.raises(lambda_es.ConfigurationError, match="no AWS credentials"):
-        got.check()
-
-
 def test_mask_keeps_the_last_four() -> None:
     """Secrets are shown as 16 stars and their last 4 characters, as aws configure list does."""
     assert mask("AKIDEXAMPLE12345678") == "****************5678"

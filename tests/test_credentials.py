@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 import lambda_es
-from lambda_es._credentials import load_profile, resolve_credentials
+from lambda_es._chain import default_chain
+from lambda_es._credentials import Credentials, FetchResponse
+from lambda_es._shared_files import load
 from lambda_es.testing import FakeLambda
 
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
@@ -27,6 +29,25 @@ def files(tmp_path: Path) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
         "AWS_CONFIG_FILE": str(tmp_path / "config"),
     }
+
+
+async def _no_network(method: str, url: str, **_: object) -> FetchResponse:
+    raise AssertionError(f"no source should have reached the network ({method} {url})")
+
+
+async def resolve_credentials(
+    explicit: Credentials | None, profile: str | None, environ: dict[str, str]
+) -> Credentials:
+    """Walk the default chain with no network (instance metadata disabled)."""
+    env = {"AWS_EC2_METADATA_DISABLED": "true", **environ}
+    provider = default_chain(
+        given=explicit, profile=profile, environ=env, http=_no_network, region="us-east-1"
+    )
+    return await provider()
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    Path(path).write_bytes(data)
 
 
 def _write(path: str, text: str) -> None:
@@ -67,18 +88,18 @@ def test_credentials_are_checked_without_echoing_values() -> None:
 # -- the order ----------------------------------------------------------------------------
 
 
-def test_argument_wins_over_environment_and_files(files: dict[str, str]) -> None:
+async def test_argument_wins_over_environment_and_files(files: dict[str, str]) -> None:
     """An explicit Credentials is used as is, whatever the environment and files say."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
         "[default]\naws_access_key_id=FILE\naws_secret_access_key=f\n",
     )
     env = {**files, "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "e"}
-    assert resolve_credentials(CREDENTIALS, None, env) is CREDENTIALS
-    assert resolve_credentials(CREDENTIALS, "other", env) is CREDENTIALS
+    assert await resolve_credentials(CREDENTIALS, None, env) is CREDENTIALS
+    assert await resolve_credentials(CREDENTIALS, "other", env) is CREDENTIALS
 
 
-def test_environment_wins_over_files(files: dict[str, str]) -> None:
+async def test_environment_wins_over_files(files: dict[str, str]) -> None:
     """AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN beat the default profile and AWS_PROFILE."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
@@ -92,20 +113,20 @@ def test_environment_wins_over_files(files: dict[str, str]) -> None:
         "AWS_SESSION_TOKEN": "t",
         "AWS_PROFILE": "work",
     }
-    assert resolve_credentials(None, None, env) == lambda_es.Credentials("ENV", "e", "t")
+    assert await resolve_credentials(None, None, env) == lambda_es.Credentials("ENV", "e", "t")
 
 
-def test_incomplete_environment_falls_through_to_files(files: dict[str, str]) -> None:
+async def test_incomplete_environment_falls_through_to_files(files: dict[str, str]) -> None:
     """A key id without a secret in the environment is not used; the files are."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
         "[default]\naws_access_key_id=FILE\naws_secret_access_key=f\n",
     )
     env = {**files, "AWS_ACCESS_KEY_ID": "ENV"}
-    assert resolve_credentials(None, None, env) == lambda_es.Credentials("FILE", "f")
+    assert await resolve_credentials(None, None, env) == lambda_es.Credentials("FILE", "f")
 
 
-def test_empty_session_token_is_none(files: dict[str, str]) -> None:
+async def test_empty_session_token_is_none(files: dict[str, str]) -> None:
     """An empty AWS_SESSION_TOKEN means no token."""
     env = {
         **files,
@@ -113,33 +134,33 @@ def test_empty_session_token_is_none(files: dict[str, str]) -> None:
         "AWS_SECRET_ACCESS_KEY": "e",
         "AWS_SESSION_TOKEN": "",
     }
-    assert resolve_credentials(None, None, env).session_token is None
+    assert (await resolve_credentials(None, None, env)).session_token is None
 
 
-def test_explicit_profile_skips_the_environment(files: dict[str, str]) -> None:
+async def test_explicit_profile_skips_the_environment(files: dict[str, str]) -> None:
     """profile= asks for the files: environment credentials are not used then (as botocore)."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
         "[work]\naws_access_key_id=WORK\naws_secret_access_key=w\n",
     )
     env = {**files, "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "e"}
-    assert resolve_credentials(None, "work", env) == lambda_es.Credentials("WORK", "w")
+    assert await resolve_credentials(None, "work", env) == lambda_es.Credentials("WORK", "w")
 
 
-def test_aws_profile_selects_the_section(files: dict[str, str]) -> None:
+async def test_aws_profile_selects_the_section(files: dict[str, str]) -> None:
     """AWS_PROFILE picks the credentials file's section, session token included."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
         "[default]\naws_access_key_id=DEF\naws_secret_access_key=d\n"
         "[work]\naws_access_key_id = WORK\naws_secret_access_key = w\naws_session_token = wt\n",
     )
-    assert resolve_credentials(None, None, {**files, "AWS_PROFILE": "work"}) == (
+    assert await resolve_credentials(None, None, {**files, "AWS_PROFILE": "work"}) == (
         lambda_es.Credentials("WORK", "w", "wt")
     )
-    assert resolve_credentials(None, None, files) == lambda_es.Credentials("DEF", "d")
+    assert await resolve_credentials(None, None, files) == lambda_es.Credentials("DEF", "d")
 
 
-def test_config_file_profile_sections(files: dict[str, str]) -> None:
+async def test_config_file_profile_sections(files: dict[str, str]) -> None:
     """The config file's [profile x] (and plain [default]) sections hold credentials too."""
     _write(
         files["AWS_CONFIG_FILE"],
@@ -147,12 +168,12 @@ def test_config_file_profile_sections(files: dict[str, str]) -> None:
         "[profile ci]\naws_access_key_id=CI\naws_secret_access_key=c\nregion=eu-west-1\n"
         "[ci]\naws_access_key_id=WRONG\naws_secret_access_key=x\n",
     )
-    assert resolve_credentials(None, "ci", files) == lambda_es.Credentials("CI", "c")
-    assert resolve_credentials(None, None, files) == lambda_es.Credentials("CDEF", "cd")
-    assert load_profile("ci", files)["region"] == "eu-west-1"
+    assert await resolve_credentials(None, "ci", files) == lambda_es.Credentials("CI", "c")
+    assert await resolve_credentials(None, None, files) == lambda_es.Credentials("CDEF", "cd")
+    assert load(files).profile("ci")["region"] == "eu-west-1"
 
 
-def test_credentials_file_wins_over_config_file(files: dict[str, str]) -> None:
+async def test_credentials_file_wins_over_config_file(files: dict[str, str]) -> None:
     """For the same profile, the credentials file's keys beat the config file's; others merge."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
@@ -162,11 +183,11 @@ def test_credentials_file_wins_over_config_file(files: dict[str, str]) -> None:
         files["AWS_CONFIG_FILE"],
         "[profile ci]\naws_access_key_id=CONF\naws_secret_access_key=x\nregion=ap-south-1\n",
     )
-    assert resolve_credentials(None, "ci", files) == lambda_es.Credentials("CRED", "c")
-    assert load_profile("ci", files)["region"] == "ap-south-1"
+    assert await resolve_credentials(None, "ci", files) == lambda_es.Credentials("CRED", "c")
+    assert load(files).profile("ci")["region"] == "ap-south-1"
 
 
-def test_shared_file_location_from_environment(
+async def test_shared_file_location_from_environment(
     files: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """AWS_SHARED_CREDENTIALS_FILE names the file to read, with ~ expanded."""
@@ -175,16 +196,16 @@ def test_shared_file_location_from_environment(
         str(tmp_path / "elsewhere"), "[default]\naws_access_key_id=ELSE\naws_secret_access_key=e\n"
     )
     env = {**files, "AWS_SHARED_CREDENTIALS_FILE": "~/elsewhere"}
-    assert resolve_credentials(None, None, env).access_key_id == "ELSE"
+    assert (await resolve_credentials(None, None, env)).access_key_id == "ELSE"
 
 
 # -- what is missing ---------------------------------------------------------------------------
 
 
-def test_nothing_found_says_where_it_looked(files: dict[str, str]) -> None:
+async def test_nothing_found_says_where_it_looked(files: dict[str, str]) -> None:
     """With no credentials anywhere the ConfigurationError lists the argument, env and files."""
     with pytest.raises(lambda_es.ConfigurationError) as info:
-        resolve_credentials(None, None, files)
+        await resolve_credentials(None, None, files)
     message = str(info.value)
     for looked in (
         "credentials=",
@@ -198,7 +219,7 @@ def test_nothing_found_says_where_it_looked(files: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("how", ["argument", "AWS_PROFILE"])
-def test_named_profile_that_does_not_exist(files: dict[str, str], how: str) -> None:
+async def test_named_profile_that_does_not_exist(files: dict[str, str], how: str) -> None:
     """A profile named by profile= or AWS_PROFILE that is in neither file is an error naming it."""
     _write(
         files["AWS_SHARED_CREDENTIALS_FILE"],
@@ -206,15 +227,15 @@ def test_named_profile_that_does_not_exist(files: dict[str, str], how: str) -> N
     )
     env = {**files, "AWS_PROFILE": "missing"} if how == "AWS_PROFILE" else files
     with pytest.raises(lambda_es.ConfigurationError, match="'missing'") as info:
-        resolve_credentials(None, "missing" if how == "argument" else None, env)
+        await resolve_credentials(None, "missing" if how == "argument" else None, env)
     assert files["AWS_SHARED_CREDENTIALS_FILE"] in str(info.value)
 
 
-def test_profile_without_a_secret(files: dict[str, str]) -> None:
+async def test_profile_without_a_secret(files: dict[str, str]) -> None:
     """A profile with a key id but no secret is not credentials."""
     _write(files["AWS_SHARED_CREDENTIALS_FILE"], "[default]\naws_access_key_id=D\n")
     with pytest.raises(lambda_es.ConfigurationError, match="no AWS credentials"):
-        resolve_credentials(None, None, files)
+        await resolve_credentials(None, None, files)
 
 
 @pytest.mark.parametrize(
@@ -226,22 +247,23 @@ def test_profile_without_a_secret(files: dict[str, str]) -> None:
         "[default]\naws_secret_access_key=TOP-SECRET-VALUE\naws_secret_access_key=TOP-SECRET-VALUE\n",
     ],
 )
-def test_malformed_credentials_file_does_not_leak(files: dict[str, str], text: str) -> None:
+async def test_malformed_credentials_file_does_not_leak(files: dict[str, str], text: str) -> None:
     """A credentials file that cannot be parsed is a ConfigurationError naming the file, not a value."""
     _write(files["AWS_SHARED_CREDENTIALS_FILE"], text)
     with pytest.raises(lambda_es.ConfigurationError) as info:
-        resolve_credentials(None, None, files)
+        await resolve_credentials(None, None, files)
     assert files["AWS_SHARED_CREDENTIALS_FILE"] in str(info.value)
     _assert_hidden(info.value, "TOP-SECRET-VALUE")
 
 
-def test_non_utf8_credentials_file_is_a_configuration_error(files: dict[str, str]) -> None:
+async def test_non_utf8_credentials_file_is_a_configuration_error(files: dict[str, str]) -> None:
     """A file that is not UTF-8 is a ConfigurationError, not a UnicodeDecodeError with its bytes."""
-    Path(files["AWS_SHARED_CREDENTIALS_FILE"]).write_bytes(
-        b"[default]\naws_access_key_id=AKID\naws_secret_access_key=TOP-\xffSECRET\n"
+    _write_bytes(
+        files["AWS_SHARED_CREDENTIALS_FILE"],
+        b"[default]\naws_access_key_id=AKID\naws_secret_access_key=TOP-\xffSECRET\n",
     )
     with pytest.raises(lambda_es.ConfigurationError) as info:
-        resolve_credentials(None, None, files)
+        await resolve_credentials(None, None, files)
     _assert_hidden(info.value, "TOP-", "SECRET")
 
 
@@ -393,3 +415,30 @@ async def test_botocore_credentials_follow_a_refresh() -> None:
     got = await provider()
     assert got.access_key_id == "AKIDREFRESH2"
     assert got.session_token == "refreshed-token"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("2030-01-01T00:00:00Z", 1893456000.0),
+        ("2030-01-01T00:00:00.5Z", 1893456000.5),
+        ("2030-01-01T00:00:00.359Z", 1893456000.359),
+        ("2030-01-01T00:00:00.123456789+00:00", 1893456000.123456),
+        ("2030-01-01T01:00:00+01:00", 1893456000.0),
+        ("2030-01-01T00:00:00", 1893456000.0),
+    ],
+)
+def test_expirations_as_aws_and_helpers_write_them(text: str, seconds: float) -> None:
+    """ISO 8601 expirations with Z, an offset, none, and 0 to 9 fraction digits are read alike."""
+    from lambda_es._credentials import parse_expiry
+
+    assert parse_expiry(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["soon", "", 1893456000, None])
+def test_expirations_that_are_not_timestamps(text: object) -> None:
+    """Anything else is a ValueError (which each source turns into its own message)."""
+    from lambda_es._credentials import parse_expiry
+
+    with pytest.raises(ValueError):
+        parse_expiry(text)

@@ -1,0 +1,277 @@
+"""STS AssumeRole and AssumeRoleWithWebIdentity, over the Query protocol.
+
+The request is a form-encoded POST; the answer is XML, parsed with
+``defusedxml`` so that a hostile or broken endpoint cannot expand entities.
+AssumeRole is SigV4-signed (service ``sts``) with the source credentials;
+AssumeRoleWithWebIdentity is not signed: the web identity token is the proof.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from ._credentials import (
+    Credentials,
+    FetchError,
+    FetchResponse,
+    HTTPFetch,
+    Issued,
+    SourceError,
+    parse_expiry,
+)
+from ._errors import excerpt
+from ._signing import sign
+
+__all__ = ["assume_role", "assume_role_with_web_identity", "check_session_name"]
+
+_VERSION = "2011-06-15"
+_TIMEOUT = 10.0
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+
+
+def check_session_name(name: str, where: str) -> str:
+    """Check a role session name as STS would.
+
+    Args:
+        name: the name.
+        where: where it came from, for the message.
+
+    Returns:
+        The name.
+
+    Raises:
+        SourceError: it is not 2 to 64 of the characters STS accepts.
+    """
+    if not _SESSION_NAME.fullmatch(name):
+        raise SourceError(
+            f"{where}: role_session_name must be 2-64 characters of letters, digits and +=,.@-"
+        )
+    return name
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(element: Any, name: str) -> Any:
+    for child in element:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _text(element: Any, *path: str) -> str | None:
+    for name in path:
+        if element is None:
+            return None
+        element = _child(element, name)
+    if element is None or element.text is None:
+        return None
+    return str(element.text).strip()
+
+
+def _parse(body: bytes, where: str) -> Any:
+    # Loaded on first use: only the role sources need it, not ``import lambda_es``.
+    import defusedxml.ElementTree as SafeET
+
+    problem: str | None = None
+    try:
+        return SafeET.fromstring(body)
+    except Exception as exc:  # ParseError, or defusedxml refusing entities
+        problem = type(exc).__name__
+    raise SourceError(f"{where}: STS answered with XML that cannot be read ({problem})")
+
+
+def _skewed(code: str | None, message: str | None) -> bool:
+    text = (message or "").lower()
+    return code in ("RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture") or (
+        code in ("SignatureDoesNotMatch", "InvalidSignatureException")
+        and ("signature expired" in text or "skew" in text)
+    )
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+async def _send(
+    http: HTTPFetch,
+    url: str,
+    body: bytes,
+    credentials: Credentials | None,
+    region: str,
+    now: dt.datetime | None,
+    offset: dt.timedelta,
+    endpoint: str,
+    where: str,
+) -> FetchResponse:
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    if credentials is not None:
+        when = (now or dt.datetime.now(dt.timezone.utc)) + offset
+        headers.update(
+            sign(
+                "POST",
+                url,
+                body,
+                credentials=credentials,
+                region=region,
+                service="sts",
+                now=when,
+                host=urlsplit(url).netloc,
+            )
+        )
+    failure: str | None = None
+    try:
+        return await http("POST", url, headers=headers, body=body, timeout=_TIMEOUT)
+    except FetchError as exc:
+        failure = str(exc)
+    raise SourceError(f"{where}: no answer from STS at {endpoint}: {failure}")
+
+
+async def _call(
+    http: HTTPFetch,
+    endpoint: str,
+    params: Mapping[str, str],
+    *,
+    where: str,
+    credentials: Credentials | None,
+    region: str,
+    now: dt.datetime | None,
+) -> Issued:
+    url = endpoint + "/"
+    body = urlencode({**params, "Version": _VERSION}).encode()
+    offset = dt.timedelta(0)
+    for attempt in (1, 2):
+        response = await _send(http, url, body, credentials, region, now, offset, endpoint, where)
+        root = _parse(response.body, where)
+        if response.status == 200:
+            break
+        error = _child(root, "Error")
+        code = _text(error, "Code") if error is not None else None
+        message = _text(error, "Message") if error is not None else None
+        server = _http_date(response.headers.get("date"))
+        if (
+            attempt == 1
+            and credentials is not None
+            and server is not None
+            and _skewed(code, message)
+        ):
+            # As for Lambda: the signature was refused for its time; sign once
+            # more with the clock corrected from the server's Date.
+            offset = server - (now or dt.datetime.now(dt.timezone.utc))
+            continue
+        raise SourceError(
+            f"{where}: STS answered HTTP {response.status} {code or '(no error code)'}"
+            + (f": {excerpt(message)}" if message else "")
+        )
+    result = _child(root, params["Action"] + "Result")
+    creds = _child(result, "Credentials") if result is not None else None
+    key = _text(creds, "AccessKeyId")
+    secret = _text(creds, "SecretAccessKey")
+    token = _text(creds, "SessionToken")
+    expiration = _text(creds, "Expiration")
+    if not (key and secret and token and expiration):
+        raise SourceError(f"{where}: STS's answer has no complete Credentials element")
+    try:
+        expires = parse_expiry(expiration)
+    except ValueError:
+        raise SourceError(f"{where}: STS's Expiration is not a timestamp") from None
+    return Issued(Credentials(key, secret, token), expires)
+
+
+async def assume_role(
+    http: HTTPFetch,
+    *,
+    endpoint: str,
+    region: str,
+    credentials: Credentials,
+    role_arn: str,
+    session_name: str,
+    external_id: str | None = None,
+    duration_seconds: int | None = None,
+    where: str,
+    now: dt.datetime | None = None,
+) -> Issued:
+    """Call STS AssumeRole.
+
+    Args:
+        http: how to send the request.
+        endpoint: the STS endpoint (see :func:`lambda_es._service_endpoints.service_endpoint`).
+        region: the signing region.
+        credentials: the source credentials that sign the request.
+        role_arn: the role to assume.
+        session_name: the role session name.
+        external_id: the external id the role's trust policy asks for.
+        duration_seconds: how long the credentials should last.
+        where: the source's description, for messages.
+        now: the signing time (the current time when None).
+
+    Returns:
+        The role's credentials and their expiry.
+
+    Raises:
+        SourceError: STS did not answer, answered with an error, or with
+            something that is not credentials.
+    """
+    params = {"Action": "AssumeRole", "RoleArn": role_arn, "RoleSessionName": session_name}
+    if external_id:
+        params["ExternalId"] = external_id
+    if duration_seconds is not None:
+        params["DurationSeconds"] = str(duration_seconds)
+    return await _call(
+        http, endpoint, params, where=where, credentials=credentials, region=region, now=now
+    )
+
+
+async def assume_role_with_web_identity(
+    http: HTTPFetch,
+    *,
+    endpoint: str,
+    region: str,
+    token: str,
+    role_arn: str,
+    session_name: str,
+    duration_seconds: int | None = None,
+    where: str,
+) -> Issued:
+    """Call STS AssumeRoleWithWebIdentity (EKS IRSA and other OIDC federation).
+
+    Args:
+        http: how to send the request.
+        endpoint: the STS endpoint.
+        region: the region (unused for signing: the request is not signed).
+        token: the web identity token (a secret: it never appears in a message).
+        role_arn: the role to assume.
+        session_name: the role session name.
+        duration_seconds: how long the credentials should last.
+        where: the source's description, for messages.
+
+    Returns:
+        The role's credentials and their expiry.
+
+    Raises:
+        SourceError: STS did not answer, answered with an error, or with
+            something that is not credentials.
+    """
+    params = {
+        "Action": "AssumeRoleWithWebIdentity",
+        "RoleArn": role_arn,
+        "RoleSessionName": session_name,
+        "WebIdentityToken": token,
+    }
+    if duration_seconds is not None:
+        params["DurationSeconds"] = str(duration_seconds)
+    return await _call(
+        http, endpoint, params, where=where, credentials=None, region=region, now=None
+    )

@@ -1,0 +1,132 @@
+"""STS over the Query protocol (lambda_es._sts): requests, AWS's XML, errors, hostile XML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+import lambda_es
+from lambda_es import ConfigurationError, Credentials
+from lambda_es._credentials import FetchResponse, SourceError
+from lambda_es._sts import assume_role, assume_role_with_web_identity, check_session_name
+from lambda_es._transport import _CredentialFetch
+
+from ._fake_aws import fake_aws
+
+BASE = Credentials("AKIDBASEKEY", "base-secret-value")
+
+
+def _answer(answer: bytes, status: int = 200) -> object:
+    """An HTTPFetch that answers every request with ``answer``."""
+
+    async def http(
+        method: str, url: str, *, headers: Mapping[str, str], body: bytes = b"", timeout: float
+    ) -> FetchResponse:
+        return FetchResponse(status, {}, answer)
+
+    return http
+
+
+async def _assume(body: bytes, status: int = 200) -> None:
+    await assume_role(
+        _answer(body, status),  # type: ignore[arg-type]
+        endpoint="http://127.0.0.1:1",
+        region="us-east-1",
+        credentials=BASE,
+        role_arn="arn:aws:iam::123456789012:role/r",
+        session_name="s1",
+        where="assume-role (test)",
+    )
+
+
+async def test_entity_expansion_is_refused() -> None:
+    """An answer that declares entities (a billion laughs) is refused, not expanded."""
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b"<AssumeRoleResponse>&lol2;</AssumeRoleResponse>"
+    )
+    with pytest.raises(SourceError, match=r"cannot be read \(EntitiesForbidden\)"):
+        await _assume(bomb)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not xml", "cannot be read (ParseError)"),
+        (
+            b"<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>",
+            "no complete Credentials",
+        ),
+    ],
+)
+async def test_answers_that_are_not_credentials(body: bytes, message: str) -> None:
+    """Broken XML or XML without credentials is an error naming the source."""
+    with pytest.raises(SourceError) as info:
+        await _assume(body)
+    assert str(info.value).startswith("assume-role (test): ")
+    assert message in str(info.value)
+
+
+async def test_error_without_a_code() -> None:
+    """An error status with an unexpected body says so."""
+    with pytest.raises(SourceError, match=r"HTTP 500 \(no error code\)"):
+        await _assume(b"<Oops/>", 500)
+
+
+def test_session_names() -> None:
+    """Role session names follow STS's rule: 2-64 of letters, digits and +=,.@-."""
+    assert check_session_name("a.b@c=d,e+f-g_h", "x") == "a.b@c=d,e+f-g_h"
+    for bad in ("a", "x" * 65, "has space", "slash/"):
+        with pytest.raises(ConfigurationError, match="role_session_name"):
+            check_session_name(bad, "x")
+
+
+async def test_web_identity_request_is_unsigned_and_carries_the_token() -> None:
+    """AssumeRoleWithWebIdentity sends the token in the form, with no Authorization header."""
+    async with fake_aws() as sts:
+        client = lambda_es.AsyncClient(region="us-east-1")
+        transport = client._transport  # its HTTPFetch, over the client's own session
+        try:
+            issued = await assume_role_with_web_identity(
+                _CredentialFetch(transport),
+                endpoint=sts.url,
+                region="us-east-1",
+                token="web-identity-token-value",
+                role_arn="arn:aws:iam::123456789012:role/irsa",
+                session_name="pod",
+                duration_seconds=900,
+                where="web identity (test)",
+            )
+        finally:
+            await client.aclose()
+    ((_, form, headers),) = sts.requests
+    assert "Authorization" not in headers
+    assert form["DurationSeconds"] == "900"
+    assert form["Version"] == "2011-06-15"
+    assert issued.credentials.session_token == "role-token-value"
+    assert issued.expires is not None
+
+
+async def test_assume_role_corrects_a_skewed_clock() -> None:
+    """STS refusing the signature's time (its Date 20 minutes ahead) gets one corrected second try."""
+    import datetime as dt
+
+    async with fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts:
+        client = lambda_es.AsyncClient(region="us-east-1")
+        try:
+            issued = await assume_role(
+                _CredentialFetch(client._transport),
+                endpoint=sts.url,
+                region="us-east-1",
+                credentials=BASE,
+                role_arn="arn:aws:iam::123456789012:role/r",
+                session_name="s1",
+                where="assume-role (test)",
+            )
+        finally:
+            await client.aclose()
+    assert issued.credentials.access_key_id == "ASIAROLEKEY"
+    first, second = ({k.lower(): v for k, v in h.items()}["x-amz-date"] for _, _, h in sts.requests)
+    assert first < second
