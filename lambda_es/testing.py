@@ -17,24 +17,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import logging
+import os
 import re
 import threading
 import time
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, overload
 
 import attrs
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._credentials import Credentials
-from ._fake_core import AWSError, invalid, page, read_json
+from ._fake_core import AWSError, function_not_found, invalid, legacy_timestamp, page, read_json
 from ._fake_current import CurrentMappings
+from ._fake_state import FakeState, StateFileError, read_state, remove_leftovers, write_state
 from ._signing import redacted, sign
 
-__all__ = ["FakeLambda", "RecordedHeaders", "RecordedRequest"]
+__all__ = [
+    "FakeLambda",
+    "RecordedHeaders",
+    "RecordedRequest",
+    "RequestLog",
+    "StateFileError",
+]
+
+_log = logging.getLogger("lambda_es.testing")
+
+#: Bodies longer than this are cut to this length in the request log.
+MAX_RECORDED_BODY = 64 * 1024
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
@@ -83,13 +100,18 @@ class RecordedHeaders(Mapping[str, str]):
 class RecordedRequest:
     """One request the fake received, as it arrived on the wire.
 
+    The log keeps the last ``max_recorded`` requests only, and a body longer
+    than 64 KiB is kept as its first 64 KiB (``truncated`` is then true), so
+    a long-running fake's memory stays bounded.
+
     Attributes:
         method: the HTTP method.
         raw_path: the path and query exactly as sent (still percent-encoded).
         path: the decoded path.
         query: the decoded query parameters.
         headers: the request headers (case-insensitive, as HTTP has them).
-        body: the raw body.
+        body: the raw body, or its first 64 KiB when ``truncated``.
+        truncated: whether ``body`` was cut to 64 KiB.
     """
 
     method: str
@@ -98,6 +120,62 @@ class RecordedRequest:
     query: Mapping[str, str]
     headers: RecordedHeaders
     body: bytes
+    truncated: bool = False
+
+
+class RequestLog(Sequence[RecordedRequest]):
+    """The requests a FakeLambda received, oldest first: the last ``maxlen`` only.
+
+    A bounded deque behind a read-only sequence (indexing, slicing, ``len``,
+    iteration, ``==`` with a list), plus :meth:`clear`. Safe to read from
+    another thread while the fake serves.
+    """
+
+    def __init__(self, maxlen: int) -> None:
+        self._items: deque[RecordedRequest] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    @property
+    def maxlen(self) -> int:
+        """How many requests are kept."""
+        return self._items.maxlen or 0
+
+    def append(self, request: RecordedRequest) -> None:
+        """Record a request, dropping the oldest when full."""
+        with self._lock:
+            self._items.append(request)
+
+    def clear(self) -> None:
+        """Forget every recorded request."""
+        with self._lock:
+            self._items.clear()
+
+    def _snapshot(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> RecordedRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[RecordedRequest]: ...
+    def __getitem__(self, index: int | slice) -> RecordedRequest | list[RecordedRequest]:
+        return self._snapshot()[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[RecordedRequest]:
+        return iter(self._snapshot())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (RequestLog, list, tuple)):
+            return self._snapshot() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RequestLog({self._snapshot()!r})"
 
 
 @attrs.frozen
@@ -109,15 +187,45 @@ class _Injected:
     method: str | None
 
 
+def _check_date(value: str | None) -> None:
+    """Refuse an ``X-Amz-Date`` that is not SigV4's basic ISO-8601 form.
+
+    Raises:
+        AWSError: 400 IncompleteSignatureException, with AWS's wording.
+    """
+    if value is None:
+        return  # the signature check reports a missing date
+    try:
+        dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        raise AWSError(
+            400,
+            "IncompleteSignatureException",
+            f"Date must be in ISO-8601 'basic format'. Got '{value[:64]}'. "
+            "See http://en.wikipedia.org/wiki/ISO_8601",
+        ) from None
+
+
 class FakeLambda:
     """A local Lambda endpoint on loopback.
 
+    Functions: with none registered (the default), a mapping may name any
+    function. Once :meth:`add_function` has registered one, a mapping (either
+    API) for a function not registered gets 404 ResourceNotFoundException
+    ``Function not found: arn:aws:lambda:REGION:ACCOUNT:function:NAME``, as
+    Lambda answers.
+
     Args:
-        host: the address to listen on (loopback only).
+        host: the address to listen on (127.0.0.1 by default; any other
+            address exposes the fake to whoever can reach it).
         port: the port, 0 for a free one.
         region: the region the fake pretends to be in.
         account_id: the account in the ARNs it makes.
         credentials: when given, signatures are verified with them (else only their form is).
+        max_recorded: how many requests :attr:`requests` keeps (the latest ones).
+        state_path: a JSON file that holds the state (mappings of both APIs
+            and registered functions): loaded by :meth:`start` and replaced
+            atomically after every change. ``None`` keeps it in memory only.
     """
 
     def __init__(
@@ -128,13 +236,21 @@ class FakeLambda:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         credentials: Credentials | None = None,
+        max_recorded: int = 1000,
+        state_path: str | os.PathLike[str] | None = None,
     ) -> None:
+        if max_recorded < 0:
+            raise ValueError("max_recorded must be 0 or more")
         self.host = host
         self.port = port
         self.region = region
         self.account_id = account_id
         self.credentials = credentials
-        self.requests: list[RecordedRequest] = []
+        self.state_path = Path(state_path) if state_path is not None else None
+        #: The requests received (the last ``max_recorded``), oldest first.
+        self.requests = RequestLog(max_recorded)
+        self._written: bytes | None = None
+        self.functions: set[str] = set()
         self.legacy: dict[str, dict[str, Any]] = {}
         self._injected: list[_Injected] = []
         self._delays: list[float] = []
@@ -144,7 +260,66 @@ class FakeLambda:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
-        self.current = CurrentMappings(region, account_id, lambda: self.clock(), self._lock)
+        self.current = CurrentMappings(
+            region,
+            account_id,
+            lambda: self.clock(),
+            self._lock,
+            functions=self.functions,
+            on_change=self._persist,
+        )
+
+    def add_function(self, *names: str) -> None:
+        """Register functions: from then on, only registered functions can be mapped.
+
+        Args:
+            *names: function names (not ARNs).
+
+        Raises:
+            ValueError: a name is not a valid function name.
+        """
+        for name in names:
+            if not _FUNCTION.fullmatch(name):
+                raise ValueError(f"not a function name: {name!r}")
+        with self._lock:
+            self.functions.update(names)
+            self._persist()
+
+    # -- state on disk -----------------------------------------------------------
+
+    def _snapshot(self) -> FakeState:
+        return FakeState(self.functions, self.legacy, self.current.mappings)
+
+    def _persist(self) -> None:
+        # Called with the lock held after anything may have changed; writes
+        # only when the content did change, and before the answer is sent,
+        # so every answered change is on disk.
+        if self.state_path is None:
+            return
+        data = self._snapshot().to_json()
+        if data != self._written:
+            write_state(self.state_path, data)
+            self._written = data
+
+    def _load_state(self) -> None:
+        if self.state_path is None:
+            return
+        state = read_state(self.state_path)
+        remove_leftovers(self.state_path)
+        with self._lock:
+            if state is not None:
+                self.functions.clear()
+                self.functions.update(state.functions)
+                self.legacy.clear()
+                self.legacy.update(state.legacy)
+                self.current.mappings.clear()
+                self.current.mappings.update(state.current)
+            try:
+                self._persist()  # a path that cannot be written fails now, not on a request
+            except OSError as exc:
+                raise StateFileError(
+                    f"cannot write the state file {self.state_path}: {exc.strerror or exc}"
+                ) from None
 
     @property
     def mappings(self) -> dict[str, dict[str, Any]]:
@@ -164,10 +339,17 @@ class FakeLambda:
 
     @property
     def endpoint_url(self) -> str:
-        """``http://127.0.0.1:PORT``; valid once started."""
+        """The URL a client on this machine uses, ``http://127.0.0.1:PORT``; valid once started.
+
+        Listening on every address (``0.0.0.0`` or ``::``), the fake
+        advertises the loopback address of that family, which a client can
+        connect to, rather than the wildcard.
+        """
         if self._runner is None:
             raise RuntimeError("FakeLambda is not running")
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
     @property
@@ -226,9 +408,15 @@ class FakeLambda:
         return app
 
     async def start(self) -> None:
-        """Start serving in the running event loop."""
+        """Start serving in the running event loop (loading ``state_path`` first).
+
+        Raises:
+            StateFileError: the state file cannot be read or written, or is not one.
+            OSError: the address cannot be listened on.
+        """
         if self._runner is not None:
             return
+        self._load_state()
         runner = web.AppRunner(self._make_app(), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
@@ -305,19 +493,18 @@ class FakeLambda:
     async def _middleware(
         self, request: web.Request, handler: Callable[[web.Request], Any]
     ) -> web.StreamResponse:
-        body = await request.read()
-        self.requests.append(
-            RecordedRequest(
-                request.method,
-                request.raw_path,
-                request.path,
-                dict(request.query),
-                RecordedHeaders(request.headers),
-                body,
-            )
-        )
         request_id = str(uuid_module.uuid4())
+        delay = None
         try:
+            try:
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                self._record(request, b"", truncated=True)
+                raise AWSError(
+                    413, "RequestTooLargeException", "Request must be smaller than 1 MiB"
+                ) from None
+            self._record(request, body)
+            _check_date(request.headers.get("X-Amz-Date"))
             self._check_signature(request, body)
             with self._lock:
                 injected = next(
@@ -333,11 +520,36 @@ class FakeLambda:
         except AWSError as exc:
             response = exc.response()
             delay = None
+        except web.HTTPException as exc:
+            # The router's own answers (no such path, method not allowed), in AWS's form.
+            response = AWSError(exc.status, "UnknownOperationException", exc.reason).response()
+            delay = None
+        except Exception:
+            # A bug in the fake: answer as AWS does for its own faults, and say so in the log.
+            _log.exception("FakeLambda failed on %s %s", request.method, request.path)
+            response = AWSError(
+                500, "ServiceException", "FakeLambda failed on this request", kind="Service"
+            ).response()
+            delay = None
         if delay is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
         response.headers["x-amzn-RequestId"] = request_id
         return response
+
+    def _record(self, request: web.Request, body: bytes, *, truncated: bool = False) -> None:
+        if len(body) > MAX_RECORDED_BODY:
+            body, truncated = body[:MAX_RECORDED_BODY], True
+        recorded = RecordedRequest(
+            request.method,
+            request.raw_path,
+            request.path,
+            dict(request.query),
+            RecordedHeaders(request.headers),
+            body,
+            truncated,
+        )
+        self.requests.append(recorded)
 
     @staticmethod
     def _injected_response(injected: _Injected) -> web.Response:
@@ -394,6 +606,10 @@ class FakeLambda:
             raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
         if not isinstance(function, str) or not _FUNCTION.fullmatch(function):
             raise invalid("FunctionName is invalid")
+        if self.functions and function not in self.functions:
+            raise function_not_found(
+                f"arn:aws:lambda:{self.region}:{self.account_id}:function:{function}"
+            )
         if not isinstance(role, str) or not _ROLE.fullmatch(role):
             raise invalid("Role is not an IAM role ARN")
         batch = payload.get("BatchSize", 100)
@@ -413,11 +629,12 @@ class FakeLambda:
                 Role=role,
                 BatchSize=batch,
                 Parameters=dict(parameters),
-                LastModified=self.clock(),
+                LastModified=legacy_timestamp(self.clock()),
                 IsActive=True,
                 Status="PENDING",
             )
             self.legacy[mapping["UUID"]] = mapping
+            self._persist()
             return web.json_response(dict(mapping))
 
     def _legacy_lookup(self, request: web.Request) -> dict[str, Any]:
@@ -438,6 +655,7 @@ class FakeLambda:
         with self._lock:
             mapping = self._legacy_lookup(request)
             del self.legacy[mapping["UUID"]]
+            self._persist()
         return web.Response(status=204)
 
     async def _legacy_list(self, request: web.Request) -> web.Response:
