@@ -495,11 +495,17 @@ class FakeLambda:
     ) -> web.StreamResponse:
         request_id = str(uuid_module.uuid4())
         delay = None
+        close = False
         try:
             try:
                 body = await request.read()
             except web.HTTPRequestEntityTooLarge:
                 self._record(request, b"", truncated=True)
+                # Read out (and drop) the rest, as aiohttp would otherwise wait
+                # for it for 10 s when the fake stops; then close the connection.
+                while await request.content.readany():
+                    pass
+                close = True
                 raise AWSError(
                     413, "RequestTooLargeException", "Request must be smaller than 1 MiB"
                 ) from None
@@ -535,6 +541,8 @@ class FakeLambda:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
         response.headers["x-amzn-RequestId"] = request_id
+        if close:
+            response.force_close()
         return response
 
     def _record(self, request: web.Request, body: bytes, *, truncated: bool = False) -> None:
