@@ -250,6 +250,9 @@ class FakeLambda:
         #: The requests received (the last ``max_recorded``), oldest first.
         self.requests = RequestLog(max_recorded)
         self._written: bytes | None = None
+        # The file is written only once it has been read: a change made before
+        # start() (add_function) must not replace the state it holds.
+        self._loaded = False
         self.functions: set[str] = set()
         self.legacy: dict[str, dict[str, Any]] = {}
         self._injected: list[_Injected] = []
@@ -294,7 +297,7 @@ class FakeLambda:
         # Called with the lock held after anything may have changed; writes
         # only when the content did change, and before the answer is sent,
         # so every answered change is on disk.
-        if self.state_path is None:
+        if self.state_path is None or not self._loaded:
             return
         data = self._snapshot().to_json()
         if data != self._written:
@@ -307,8 +310,9 @@ class FakeLambda:
         state = read_state(self.state_path)
         remove_leftovers(self.state_path)
         with self._lock:
+            self._loaded = True
             if state is not None:
-                self.functions.clear()
+                # Functions registered before start() join those of the file.
                 self.functions.update(state.functions)
                 self.legacy.clear()
                 self.legacy.update(state.legacy)
