@@ -17,13 +17,13 @@ from .conftest import KINESIS_ARN, ROLE_ARN
 
 
 @pytest.fixture
-def cli_env(fake_lambda: FakeLambda, monkeypatch: pytest.MonkeyPatch) -> FakeLambda:
+def cli_env(fake_lambda_sync: FakeLambda, monkeypatch: pytest.MonkeyPatch) -> FakeLambda:
     """Point the CLI at the fake through the environment, as a user would."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda_sync.endpoint_url)
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDCLI")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "cli-secret")
-    return fake_lambda
+    return fake_lambda_sync
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, object, str]:
