@@ -68,15 +68,18 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[-1])
 def generate(session: nox.Session) -> None:
-    """Regenerate lambda_es/_sync.py from lambda_es/_client.py."""
-    session.install("-e", ".")
+    """Regenerate lambda_es/_shapes.py (from tools/models/) and lambda_es/_sync.py."""
+    # The models generator formats its output with ruff.
+    session.install("-e", ".", "ruff")
+    session.run("python", "tools/generate_models.py")
     session.run("python", "tools/generate_sync.py")
 
 
 @nox.session(python=PYTHONS[-1])
 def generate_check(session: nox.Session) -> None:
-    """Fail when the committed lambda_es/_sync.py is stale."""
-    session.install("-e", ".")
+    """Fail when the committed lambda_es/_shapes.py or lambda_es/_sync.py is stale."""
+    session.install("-e", ".", "ruff")
+    session.run("python", "tools/generate_models.py", "--check")
     session.run("python", "tools/generate_sync.py", "--check")
 
 
@@ -91,5 +94,7 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[-1])
 def bench(session: nox.Session) -> None:
     """Benchmarks against aiohttp, boto3 and aiobotocore, on loopback only."""
-    session.install("-e", ".[test]", "aiobotocore")
+    # uvloop (the raw server's loop and the clients' second loop) and matplotlib
+    # (the chart) are for the benchmark only, never dependencies of lambda_es.
+    session.install("-e", ".[test]", "aiobotocore", "uvloop", "matplotlib")
     session.run("python", "benchmarks/run.py", *session.posargs)

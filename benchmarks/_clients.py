@@ -13,13 +13,12 @@ count as a fast one):
     AddEventSource (2014-11-13 on the wire; boto3's ``api_version="2014-11-11"``)
     of one Kinesis stream: a write that the legacy API treats as an upsert.
 
-The credentials are dummies: the benchmark's server checks only that a
-request is SigV4-shaped, and the endpoint is always 127.0.0.1.
+The credentials are dummies (``_constants.py``): no server verifies a
+signature, and the endpoint is always 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib.util
 import json
@@ -33,6 +32,16 @@ from contextlib import (
 from typing import Any, Literal
 
 import aiohttp
+from _constants import (
+    ACCESS_KEY,
+    ADD_BODY,
+    QUEUE_ARN,
+    REGION,
+    ROLE_ARN,
+    SECRET_KEY,
+    STREAM_ARN,
+    placeholder_headers,
+)
 
 import lambda_es
 
@@ -64,12 +73,6 @@ SyncCall = Callable[[int], object]
 AsyncOpener = Callable[[str, Operation, str, int], AbstractAsyncContextManager[AsyncCall]]
 SyncOpener = Callable[[str, Operation, str, int], AbstractContextManager[SyncCall]]
 
-REGION = "us-east-1"
-ACCESS_KEY = "AKIDBENCHMARK"
-SECRET_KEY = "benchmark-dummy-secret"  # not a credential: the server never verifies it
-QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:bench-queue"
-STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/bench-stream"
-ROLE_ARN = "arn:aws:iam::123456789012:role/bench-invoke"
 # Generous but finite, so a wedged server ends a call instead of the run.
 CALL_TIMEOUT = 30.0
 
@@ -101,33 +104,6 @@ def _sync_client_class() -> type[lambda_es.Client] | None:
 
 def _create_body(i: int) -> dict[str, object]:
     return {"FunctionName": f"bench-{i}", "EventSourceArn": QUEUE_ARN, "BatchSize": 10}
-
-
-_ADD_BODY: dict[str, object] = {
-    "EventSource": STREAM_ARN,
-    "FunctionName": "bench",
-    "Role": ROLE_ARN,
-    "BatchSize": 100,
-}
-
-
-def placeholder_headers() -> dict[str, str]:
-    """Headers that pass the server's SigV4 shape check without signing anything.
-
-    The signature is zeros: the benchmark's server verifies only the form.
-
-    Returns:
-        ``X-Amz-Date``, ``Authorization`` and ``Content-Type``.
-    """
-    now = dt.datetime.now(dt.timezone.utc)
-    return {
-        "X-Amz-Date": now.strftime("%Y%m%dT%H%M%SZ"),
-        "Authorization": (
-            f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/{now:%Y%m%d}/{REGION}/lambda/aws4_request, "
-            f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}"
-        ),
-        "Content-Type": "application/json",
-    }
 
 
 # -- (a) raw aiohttp: the floor ------------------------------------------------
@@ -178,7 +154,7 @@ async def raw_aiohttp(
 
         else:
             add_url = f"{endpoint}/2014-11-13/event-source-mappings/"
-            add_body = json.dumps(_ADD_BODY).encode()
+            add_body = json.dumps(ADD_BODY).encode()
 
             async def call(i: int) -> object:
                 return await send("POST", add_url, add_body, 200)
@@ -294,7 +270,7 @@ def _botocore_call_kwargs(operation: Operation, uuid: str, i: int) -> tuple[str,
         return "get_event_source_mapping", {"UUID": uuid}
     if operation == "create":
         return "create_event_source_mapping", _create_body(i)
-    return "add_event_source", dict(_ADD_BODY)
+    return "add_event_source", dict(ADD_BODY)
 
 
 # One session per process, as boto3.client() uses its default session: the

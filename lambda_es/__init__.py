@@ -23,12 +23,16 @@ from ._errors import (
     TransportError,
     WaiterError,
 )
-from ._mapping_models import (
+from ._retry import Retry
+from ._settings import CreateMappingSettings, MappingSettings
+from ._shapes import (
     AmazonManagedKafkaEventSourceConfig,
     DestinationConfig,
     DocumentDBEventSourceConfig,
+    EventSourceConfiguration,
     EventSourceMapping,
     EventSourceMappingPage,
+    EventSourcePage,
     Filter,
     FilterCriteria,
     FilterCriteriaError,
@@ -45,12 +49,17 @@ from ._mapping_models import (
     SelfManagedKafkaEventSourceConfig,
     SourceAccessConfiguration,
 )
-from ._models import EventSourceConfiguration, EventSourcePage
-from ._retry import Retry
-from ._settings import CreateMappingSettings, MappingSettings
 from ._sync import Client
-from ._transport import VERSION as __version__
 from ._transport import Timeout
+from ._version import version as _version
+
+
+def __getattr__(name: str) -> str:
+    # __version__ is read from the installed metadata on first access only.
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module 'lambda_es' has no attribute {name!r}")
+
 
 __all__ = [
     "APIError",

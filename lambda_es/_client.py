@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import aiohttp
 
 from ._codec import decode, encode_body
+from ._config import ClientSettings, check_client_arguments
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import (
     DecodeError,
@@ -87,25 +89,53 @@ def _query(**members: object) -> list[tuple[str, str]]:
 class AsyncClient:
     """An asyncio client for Lambda event-source mappings.
 
-    Nothing happens in the constructor: credentials, region and endpoint are
-    resolved, and the aiohttp session made, on the first call.
+    Nothing happens in the constructor but checking the arguments: the
+    settings are resolved (environment and shared files read, once), and
+    the aiohttp session made, on the first call. Each setting not given is
+    read as the AWS tools read it: the environment, then the profile in the
+    shared config file, then the default (see the README's Configuration
+    section).
 
     Args:
-        region: the AWS region; else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile.
+        region: the AWS region; else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the
+            profile's ``region``.
         endpoint_url: where to send requests; else ``AWS_ENDPOINT_URL_LAMBDA``,
-            ``AWS_ENDPOINT_URL``, else the region's Lambda endpoint. Plain http is
-            accepted only for loopback.
+            ``AWS_ENDPOINT_URL``, the profile's ``services`` section's ``lambda``
+            ``endpoint_url``, the profile's ``endpoint_url`` (none of which count
+            when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` or the profile's
+            ``ignore_configured_endpoint_urls`` is true), else the region's
+            Lambda endpoint.
         credentials: credentials to use, or a provider (an async callable returning
             them, awaited before each attempt: for credentials that expire, e.g.
             :func:`lambda_es.botocore_credentials`); else the environment, else
             the shared files.
-        profile: the profile of the shared files to read.
-        retry: the retry policy (default: standard mode, 3 attempts).
+        profile: the profile of the shared files to read (else ``AWS_PROFILE``,
+            ``AWS_DEFAULT_PROFILE``, ``default``).
+        retry: the retry policy, used whole; else one built from
+            ``AWS_RETRY_MODE`` / the profile's ``retry_mode`` (``legacy`` is read as
+            ``standard``) and ``AWS_MAX_ATTEMPTS`` / ``max_attempts``; else
+            standard mode, 3 attempts.
         timeout: connect, read and total deadlines.
         session: an ``aiohttp.ClientSession`` to use; the client never closes it.
         max_connections: the size of the client's own connection pool.
         user_agent_extra: text appended to the User-Agent header.
         max_response_size: the largest response body accepted, in bytes.
+        verify: TLS verification: True (the default trust store), False (none;
+            a warning is logged once per client) or the path of a CA bundle;
+            else ``AWS_CA_BUNDLE``, the profile's ``ca_bundle``, True.
+        proxy: a forward proxy URL (``http://[user:password@]host:port``), or
+            False for none; else ``HTTPS_PROXY`` (``HTTP_PROXY`` for an http
+            endpoint), either case, unless ``NO_PROXY`` lists the endpoint's host.
+        allow_http: allow plain http to a host that is not loopback; else
+            ``LAMBDA_ES_ALLOW_HTTP=1``; off by default (requests would travel
+            in the clear).
+        use_fips_endpoint: use Lambda's FIPS endpoint; else
+            ``AWS_USE_FIPS_ENDPOINT``, the profile's ``use_fips_endpoint``.
+        use_dualstack_endpoint: use Lambda's dual-stack (IPv6) endpoint; else
+            ``AWS_USE_DUALSTACK_ENDPOINT``, the profile's ``use_dualstack_endpoint``.
+
+    Raises:
+        ParamValidationError: an argument has the wrong type or value.
     """
 
     def __init__(
@@ -121,6 +151,11 @@ class AsyncClient:
         max_connections: int = 100,
         user_agent_extra: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        verify: bool | str | os.PathLike[str] | None = None,
+        proxy: str | Literal[False] | None = None,
+        allow_http: bool | None = None,
+        use_fips_endpoint: bool | None = None,
+        use_dualstack_endpoint: bool | None = None,
     ) -> None:
         if credentials is not None and not (
             isinstance(credentials, Credentials) or callable(credentials)
@@ -138,12 +173,30 @@ class AsyncClient:
             pattern_text="printable text without line breaks",
         )
         check_int("max_response_size", max_response_size, low=1, high=None)
+        check_client_arguments(
+            verify=verify,
+            proxy=proxy,
+            allow_http=allow_http,
+            use_fips_endpoint=use_fips_endpoint,
+            use_dualstack_endpoint=use_dualstack_endpoint,
+        )
+        if retry is not None and not isinstance(retry, Retry):
+            raise ParamValidationError(
+                "retry", f"must be a lambda_es.Retry, not {type(retry).__name__}"
+            )
         self._transport = Transport(
-            region=region,
-            endpoint_url=endpoint_url,
-            credentials=credentials,
-            profile=profile,
-            retry=retry if retry is not None else Retry(),
+            settings=ClientSettings(
+                region=region,
+                endpoint_url=endpoint_url,
+                credentials=credentials,
+                profile=profile,
+                retry=retry,
+                verify=verify,
+                proxy=proxy,
+                allow_http=allow_http,
+                use_fips_endpoint=use_fips_endpoint,
+                use_dualstack_endpoint=use_dualstack_endpoint,
+            ),
             timeout=timeout if timeout is not None else Timeout(),
             session=session,
             max_connections=max_connections,

@@ -1,28 +1,43 @@
-"""JSON <-> models, through one private cattrs converter.
+"""JSON <-> models, through cattrs, both ways.
 
-Only this module knows cattrs. Decoding is strict about types except where
-AWS has been inconsistent (``LastModified`` and ``IsActive``, see
-:func:`_structure_datetime` and :func:`_structure_bool`); unknown keys are
-ignored so that a new member in a response never breaks an old client.
+Only this module knows cattrs. Structuring: responses decode strictly about
+types except where AWS has been inconsistent (``LastModified`` and
+``IsActive``, see :func:`_structure_datetime` and :func:`_structure_bool`),
+and unknown keys are ignored so that a new member in a response never breaks
+an old client; request arguments (a model, or a dict with AWS names) are
+structured once, strictly. Unstructuring: a model becomes its AWS member
+names (from each field's ``wire`` metadata), ``None`` members are left out,
+tuples become lists, and datetimes become epoch seconds on a request (as
+botocore writes a rest-json timestamp) or ISO-8601 text in ``to_dict()``.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import DecodeError, ParamValidationError, excerpt
-from ._models import to_wire, wire_name
 
-__all__ = ["decode", "encode_body", "parse_timestamp", "structure_param"]
+__all__ = [
+    "decode",
+    "encode_body",
+    "epoch_seconds",
+    "parse_timestamp",
+    "structure_param",
+    "unstructure_dict",
+    "unstructure_request",
+    "wire_name",
+]
 
 T = TypeVar("T")
 
@@ -57,6 +72,38 @@ def parse_timestamp(text: str) -> dt.datetime:
         year, month, day, hour, minute, second, microsecond, tzinfo=dt.timezone(offset)
     )
     return parsed.astimezone(dt.timezone.utc)
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """Return the AWS member name of a model field.
+
+    Args:
+        field: an attrs field of one of the models.
+
+    Returns:
+        The PascalCase name the field has on the wire (its ``wire`` metadata).
+    """
+    name = field.metadata.get("wire")
+    return name if isinstance(name, str) else field.name
+
+
+def epoch_seconds(value: dt.datetime) -> int | float:
+    """Epoch seconds, as botocore writes a timestamp in a rest-json body.
+
+    Whole seconds are an int; a fraction is kept to the microsecond (summed
+    as integers first, so the float is the nearest to the exact value).
+
+    Args:
+        value: an aware datetime.
+
+    Returns:
+        Seconds since 1970-01-01 UTC.
+    """
+    utc = value.astimezone(dt.timezone.utc)
+    seconds = calendar.timegm(utc.timetuple())
+    if utc.microsecond:
+        return (seconds * 10**6 + utc.microsecond) / 10**6
+    return seconds
 
 
 def _structure_datetime(value: object, _: type) -> dt.datetime:
@@ -111,8 +158,13 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
             _cattrs_forbid_extra_keys=forbid_extra_keys,
             **cast(dict[str, Any], renames),
         )
+        fields = attrs.fields(attrs.resolve_types(cls))
 
         def structure(value: Any, type_: type) -> Any:
+            if isinstance(value, cls):
+                # A model the caller built: attrs checks no types, so every
+                # field goes through the same hooks a dict member would.
+                return _rebuild(converter, cls, fields, value)
             _expect(value, Mapping, "an object")
             return build(value, type_)
 
@@ -150,6 +202,27 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
     return converter
 
 
+def _rebuild(converter: cattrs.Converter, cls: type[Any], fields: Any, value: Any) -> Any:
+    # Errors carry the notes cattrs puts on a dict's, so both read the same.
+    members: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for field in fields:
+        try:
+            members[field.name] = converter.structure(getattr(value, field.name), field.type)
+        except Exception as exc:
+            wire = wire_name(field)
+            cast(Any, exc).__notes__ = [
+                *getattr(exc, "__notes__", []),
+                AttributeValidationNote(
+                    f"Structuring class {cls.__qualname__} @ attribute {wire}", wire, field.type
+                ),
+            ]
+            errors.append(exc)
+    if errors:
+        raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+    return cls(**members)
+
+
 def _origin(type_: Any) -> Any:
     return typing.get_origin(type_)
 
@@ -163,6 +236,64 @@ def _expect(value: object, kind: type | tuple[type, ...], what: str) -> None:
 _CONVERTER = _make_converter(forbid_extra_keys=False)
 # Requests: a misspelt member in a dict the caller wrote must not vanish silently.
 _STRICT = _make_converter(forbid_extra_keys=True)
+
+
+def _make_unstructurer(timestamp: Callable[[dt.datetime], Any]) -> cattrs.Converter:
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(dt.datetime, timestamp)
+
+    def sequence(value: Any) -> list[Any]:
+        return [converter.unstructure(item) for item in value]
+
+    converter.register_unstructure_hook(tuple, sequence)
+    converter.register_unstructure_hook(list, sequence)
+
+    def model_factory(cls: type[Any]) -> Any:
+        names = [(f.name, wire_name(f)) for f in attrs.fields(cls)]
+
+        def unstructure(value: Any) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for name, wire in names:
+                member = getattr(value, name)
+                if member is not None:
+                    result[wire] = converter.unstructure(member)
+            return result
+
+        return unstructure
+
+    converter.register_unstructure_hook_factory(attrs.has, model_factory)
+    return converter
+
+
+# Requests: timestamps as epoch seconds, as botocore sends them in rest-json.
+_REQUEST = _make_unstructurer(epoch_seconds)
+# to_dict(): ISO-8601 text, readable in a log line and valid JSON.
+_PLAIN = _make_unstructurer(dt.datetime.isoformat)
+
+
+def unstructure_request(value: object) -> Any:
+    """Turn a checked request value (a model, list, dict or scalar) into JSON-ready data.
+
+    Args:
+        value: the value; models may be nested in lists and dicts.
+
+    Returns:
+        Plain data with AWS member names; ``None`` members left out; datetimes
+        as epoch seconds.
+    """
+    return _REQUEST.unstructure(value)
+
+
+def unstructure_dict(value: object) -> Any:
+    """Like :func:`unstructure_request`, with datetimes as ISO-8601 text (for ``to_dict()``).
+
+    Args:
+        value: a model, or data that may hold models.
+
+    Returns:
+        Plain data with AWS member names.
+    """
+    return _PLAIN.unstructure(value)
 
 
 def decode(cls: type[T], body: bytes) -> T:
@@ -199,8 +330,8 @@ def decode(cls: type[T], body: bytes) -> T:
 def structure_param(cls: type[T], value: object, name: str) -> T:
     """Turn a caller's request argument (a model or a dict with AWS names) into a model.
 
-    A model is round-tripped through its wire form, so that the same strict
-    type checks apply to both spellings.
+    Both spellings go through the same strict hooks once (a model field by
+    field), so the same type checks apply to both.
 
     Args:
         cls: the model class the parameter takes.
@@ -213,15 +344,14 @@ def structure_param(cls: type[T], value: object, name: str) -> T:
     Raises:
         ParamValidationError: wrong type, unknown member, or a member of the wrong type.
     """
-    if isinstance(value, cls):
-        value = to_wire(value)
-    if not isinstance(value, Mapping):
+    if not isinstance(value, (cls, Mapping)):
         raise ParamValidationError(
             name,
             f"must be a {cls.__name__} or a dict with AWS member names, not {type(value).__name__}",
         )
     try:
-        return _STRICT.structure(dict(value), cls)
+        given = value if isinstance(value, cls) else dict(cast("Mapping[str, Any]", value))
+        return _STRICT.structure(given, cls)
     except Exception as exc:
         details = "; ".join(cattrs.transform_error(exc, path=name))
         raise ParamValidationError(name, details) from None

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ._shapes import CURRENT_PARAMETERS
+
 __all__ = [
     "AWSError",
     "function_not_found",
@@ -102,15 +104,19 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     return payload
 
 
+# Both wire versions bound MaxItems alike (MaxListItems).
+_MAX_ITEMS: tuple[int, int] = CURRENT_PARAMETERS["MaxItems"]["range"]
+
+
 def page_size(value: str | None, default: int = 100) -> int:
-    """Parse ``MaxItems`` (1 to 10,000).
+    """Parse ``MaxItems`` (1 to 10,000, the model's MaxListItems).
 
     Raises:
         AWSError: not an integer in range.
     """
     if value is None:
         return default
-    if not _SMALL_NUMBER.fullmatch(value) or not 1 <= int(value) <= 10_000:
+    if not _SMALL_NUMBER.fullmatch(value) or not _MAX_ITEMS[0] <= int(value) <= _MAX_ITEMS[1]:
         raise invalid(
             "1 validation error detected: Value at 'maxItems' failed to satisfy constraint"
         )

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from ._fake_core import AWSError, function_not_found, invalid, page, read_json
-from ._validate import ARN, NAMESPACED_FUNCTION_NAME
+from ._shapes import ARN, NAMESPACED_FUNCTION_NAME, SETTINGS
 
 __all__ = ["CurrentMappings"]
 
@@ -26,35 +26,17 @@ PREFIX = "/2015-03-31/event-source-mappings"
 TRANSITIONAL = frozenset({"Creating", "Enabling", "Disabling", "Updating", "Deleting"})
 _STREAM_SERVICES = ("kinesis", "dynamodb", "kafka")
 
-# Members a create may carry and the fake stores as given.
-_PASSED_THROUGH = (
-    "BatchSize",
-    "FilterCriteria",
-    "KMSKeyArn",
-    "MetricsConfig",
-    "LoggingConfig",
-    "ScalingConfig",
-    "MaximumBatchingWindowInSeconds",
-    "ParallelizationFactor",
-    "StartingPosition",
-    "StartingPositionTimestamp",
-    "DestinationConfig",
-    "MaximumRecordAgeInSeconds",
-    "BisectBatchOnFunctionError",
-    "MaximumRetryAttempts",
-    "TumblingWindowInSeconds",
-    "Topics",
-    "Queues",
-    "SourceAccessConfigurations",
-    "SelfManagedEventSource",
-    "FunctionResponseTypes",
-    "AmazonManagedKafkaEventSourceConfig",
-    "SelfManagedKafkaEventSourceConfig",
-    "DocumentDBEventSourceConfig",
-    "ProvisionedPollerConfig",
+# Members a create may carry and the fake stores as given: every setting but
+# Enabled (it drives the state) and Tags (not part of the configuration).
+_PASSED_THROUGH = tuple(
+    setting.wire for setting in SETTINGS.values() if setting.wire not in ("Enabled", "Tags")
 )
-_CREATE_ONLY = frozenset(
-    {"StartingPosition", "StartingPositionTimestamp", "Topics", "Queues", "SelfManagedEventSource"}
+_CREATE_ONLY = frozenset(setting.wire for setting in SETTINGS.values() if setting.create_only)
+# The integer members and the model's range of each.
+_RANGES = tuple(
+    (setting.wire, *setting.rules["range"])
+    for setting in SETTINGS.values()
+    if setting.kind == "int"
 )
 
 
@@ -167,14 +149,7 @@ class CurrentMappings:
         return mapping
 
     def _check_settable(self, payload: dict[str, Any]) -> None:
-        for name, low, high in (
-            ("BatchSize", 1, 10_000),
-            ("MaximumBatchingWindowInSeconds", 0, 300),
-            ("ParallelizationFactor", 1, 10),
-            ("MaximumRecordAgeInSeconds", -1, 604_800),
-            ("MaximumRetryAttempts", -1, 10_000),
-            ("TumblingWindowInSeconds", 0, 900),
-        ):
+        for name, low, high in _RANGES:
             value = payload.get(name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high

@@ -8,12 +8,13 @@ URL that was signed (yarl would otherwise re-encode it).
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import math
-import os
 import platform
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import SimpleNamespace
@@ -24,8 +25,9 @@ import attrs
 import multidict
 import yarl
 
-from ._credentials import Credentials, CredentialsProvider, load_profile, resolve_credentials
-from ._endpoints import Endpoint, resolve_endpoint, resolve_region
+from ._config import ClientSettings, Config, resolve_config
+from ._credentials import Credentials, CredentialsProvider
+from ._endpoints import Endpoint
 from ._errors import (
     APIError,
     ConfigurationError,
@@ -47,12 +49,12 @@ from ._retry import (
     parse_retry_after,
 )
 from ._signing import build_url, redacted, sign
+from ._version import version
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Response", "Timeout", "Transport"]
 
 logger = logging.getLogger("lambda_es")
 
-VERSION = "0.1.0.dev0"
 DEFAULT_MAX_RESPONSE_SIZE = 4 * 1024 * 1024
 
 
@@ -163,7 +165,7 @@ async def _mark_reused(
 
 def _user_agent(extra: str | None) -> str:
     agent = (
-        f"lambda-es/{VERSION} aiohttp/{aiohttp.__version__} "
+        f"lambda-es/{version()} aiohttp/{aiohttp.__version__} "
         f"Python/{platform.python_version()} {platform.system()}"
     )
     return f"{agent} {extra}" if extra else agent
@@ -172,15 +174,14 @@ def _user_agent(extra: str | None) -> str:
 class Transport:
     """Sends signed requests with retries; one per client.
 
-    The retry quota and, in adaptive mode, the rate limiter live here, so
-    every call of one client shares them.
+    It resolves nothing itself: :func:`lambda_es._config.resolve_config` turns
+    the client's arguments into one :class:`~lambda_es._config.Config` on
+    first use, and the transport reads it. The retry quota, the rate limiter
+    (adaptive mode) and the TLS context are made then, once, so every call
+    of one client shares them.
 
     Args:
-        region: the ``region=`` argument.
-        endpoint_url: the ``endpoint_url=`` argument.
-        credentials: the ``credentials=`` argument.
-        profile: the ``profile=`` argument.
-        retry: the retry policy.
+        settings: the client's configuration arguments.
         timeout: the deadlines.
         session: a session to use and never close.
         max_connections: the connection pool's size.
@@ -191,31 +192,28 @@ class Transport:
     def __init__(
         self,
         *,
-        region: str | None,
-        endpoint_url: str | None,
-        credentials: Credentials | CredentialsProvider | None,
-        profile: str | None,
-        retry: Retry,
+        settings: ClientSettings,
         timeout: Timeout,
         session: aiohttp.ClientSession | None,
         max_connections: int,
         user_agent_extra: str | None,
         max_response_size: int,
     ) -> None:
-        self._region_arg = region
-        self._endpoint_arg = endpoint_url
-        self._credentials_arg = credentials
-        self._profile = profile
-        self.retry = retry
+        self.settings = settings
+        # The client's repr shows the region= argument without resolving anything.
+        self._region_arg = settings.region
         self.timeout = timeout
         self._session = session
         self._owns_session = session is None
         self._max_connections = max_connections
         self._user_agent = _user_agent(user_agent_extra)
         self.max_response_size = max_response_size
-        self._resolved: tuple[str, Endpoint, CredentialsProvider] | None = None
-        self.quota = RetryQuota(retry.quota)
-        self.limiter = RateLimiter() if retry.mode == "adaptive" else None
+        self._config: Config | None = None
+        self._quota: RetryQuota | None = None
+        self._limiter: RateLimiter | None = None
+        self._request_options: dict[str, Any] = {}
+        self._extra_headers: dict[str, str] = {}
+        self._trust = ""
         self._closed = False
         # Injectable for tests: the fault-injection suite replaces them to stay fast.
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -225,38 +223,53 @@ class Transport:
 
     # -- configuration ---------------------------------------------------
 
+    @property
+    def config(self) -> Config:
+        """The resolved configuration (resolved on first access, raising what is missing)."""
+        self.resolve()
+        assert self._config is not None
+        return self._config
+
+    @property
+    def retry(self) -> Retry:
+        """The retry policy in force."""
+        return self.config.retry
+
+    @property
+    def quota(self) -> RetryQuota:
+        """The retry budget every call of this client shares."""
+        self.resolve()
+        assert self._quota is not None
+        return self._quota
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        """The adaptive mode's rate limiter (None in other modes)."""
+        self.resolve()
+        return self._limiter
+
     def resolve(self) -> tuple[str, Endpoint, CredentialsProvider]:
-        """Resolve region, endpoint and the source of credentials once, on first use.
+        """Resolve the configuration once, on first use.
 
         Returns:
             The region, the endpoint and what gives the credentials for an attempt.
 
         Raises:
-            ConfigurationError: one of them cannot be found or used.
+            ConfigurationError: a setting cannot be found or used.
         """
-        if self._resolved is None:
-            needs_profile = self._region_arg is None or self._credentials_arg is None
-            profile_values: Mapping[str, str] = {}
-            if needs_profile:
-                try:
-                    profile_values = load_profile(self._profile, os.environ)
-                except ConfigurationError:
-                    if self._profile is not None:
-                        raise
-            region = resolve_region(self._region_arg, profile_values)
-            endpoint = resolve_endpoint(self._endpoint_arg, region)
-            given = self._credentials_arg
-            provider: CredentialsProvider
-            if given is not None and not isinstance(given, Credentials):
-                provider = given
-            else:
-                static = resolve_credentials(given, self._profile)
-
-                async def provider() -> Credentials:
-                    return static
-
-            self._resolved = (region, endpoint, provider)
-        return self._resolved
+        config = self._config
+        if config is None:
+            config = resolve_config(self.settings)
+            config.check()
+            self._quota = RetryQuota(config.retry.quota)
+            self._limiter = RateLimiter() if config.retry.mode == "adaptive" else None
+            self._request_options, self._extra_headers, self._trust = _network_options(config)
+            self._config = config
+        # check() guarantees all three once problems are empty.
+        assert config.region is not None
+        assert config.endpoint is not None
+        assert config.credentials is not None
+        return config.region.value, config.endpoint.value, config.credentials
 
     @property
     def endpoint(self) -> Endpoint:
@@ -276,6 +289,9 @@ class Transport:
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=True,
                 trace_configs=[tracing],
+                # Proxies come from the configuration, per request, never
+                # from aiohttp's own reading of the environment.
+                trust_env=False,
             )
             # aiohttp resends an idempotent request once after any reset, on a
             # fresh connection or not, which would make one attempt two on the
@@ -550,6 +566,7 @@ class Transport:
         headers["User-Agent"] = self._user_agent
         if body:
             headers["Content-Type"] = "application/json"
+        headers.update(self._extra_headers)
         try:
             timeout = self._client_timeout(deadline)
         except TimeoutError as exc:
@@ -565,6 +582,7 @@ class Transport:
                 timeout=timeout,
                 allow_redirects=False,
                 trace_request_ctx=exchange if self._owns_session else None,
+                **self._request_options,
             ) as resp:
                 responded = True
                 data = await self._read_body(operation, resp)
@@ -577,7 +595,7 @@ class Transport:
             raise _Attempt(exc, None) from None
         except aiohttp.ClientConnectorCertificateError as exc:
             # A certificate that fails verification will fail again.
-            error = ConnectError(f"{operation}: {_describe(exc)}")
+            error = ConnectError(f"{operation}: {_describe(exc)}; verified with {self._trust}")
             raise _Attempt(_caused(error, exc), None) from exc
         except (aiohttp.ClientError, OSError) as exc:
             stale = (
@@ -632,6 +650,72 @@ class Transport:
         return b"".join(chunks)
 
 
+def _network_options(config: Config) -> tuple[dict[str, Any], dict[str, str], str]:
+    """The per-request TLS and proxy options of one client, built once.
+
+    They go with each request rather than into the connector, so that a
+    session passed as ``session=`` follows the client's settings too.
+
+    Returns:
+        aiohttp's request keywords (``ssl``, ``proxy``, ``proxy_headers``), headers
+        to add to each request (the proxy's credentials, for an http endpoint), and
+        a description of the trust in use, for certificate errors.
+
+    Raises:
+        ConfigurationError: the CA bundle holds no usable certificate.
+    """
+    options: dict[str, Any] = {}
+    extra_headers: dict[str, str] = {}
+    verify = config.verify
+    assert config.endpoint is not None
+    if verify.value is False:
+        logger.warning(
+            "TLS certificate verification is OFF for this client (verify=False from %s): "
+            "anyone on the network path can read and change its requests",
+            verify.source,
+        )
+        options["ssl"] = False
+        trust = "no verification (verify=False)"
+    elif config.endpoint.value.scheme == "https":
+        bundle = verify.value if isinstance(verify.value, str) else None
+        problem: str | None = None
+        try:
+            options["ssl"] = ssl.create_default_context(cafile=bundle)
+        except (ssl.SSLError, OSError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem is not None:
+            raise ConfigurationError(
+                f"the CA bundle {bundle} (from {verify.source}) cannot be used: {problem}"
+            )
+        if bundle is not None:
+            trust = f"the CA bundle {bundle} (from {verify.source})"
+        else:
+            paths = ssl.get_default_verify_paths()
+            trust = (
+                "the default trust store (no CA bundle configured; "
+                f"cafile={paths.cafile}, capath={paths.capath})"
+            )
+    else:
+        trust = "no TLS (plain http)"
+    proxy = config.proxy.value
+    if proxy is not None:
+        options["proxy"] = proxy.url
+        if proxy.username is not None:
+            # A header rather than aiohttp.BasicAuth (deprecated in aiohttp 3.14);
+            # UTF-8, as curl sends a password typed in a UTF-8 locale.
+            token = base64.b64encode(f"{proxy.username}:{proxy.password or ''}".encode()).decode()
+            authorization = {"Proxy-Authorization": f"Basic {token}"}
+            if config.endpoint.value.scheme == "https":
+                # Sent with the CONNECT that opens the tunnel.
+                options["proxy_headers"] = authorization
+            else:
+                # aiohttp sends proxy_headers only with a CONNECT; an http
+                # request goes to the proxy itself, so the header goes on it
+                # (after signing: it is not part of the signature).
+                extra_headers = authorization
+    return options, extra_headers, trust
+
+
 #: How often one attempt may be resent after finding its pooled connection
 #: closed; each resend drops one dead connection, so a few suffice.
 _MAX_STALE_RESENDS = 3
@@ -655,10 +739,17 @@ def _scrubbed(cause: BaseException) -> BaseException:
     # the session token; they are replaced before the cause is exposed.
     info = getattr(cause, "request_info", None)
     if isinstance(info, aiohttp.RequestInfo):
-        headers = multidict.CIMultiDict(redacted(info.headers.items()))
-        cause.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
+        # Proxy-Authorization too: it carries the proxy's password.
+        headers = multidict.CIMultiDict(
+            (name, "<redacted>" if name.lower() == "proxy-authorization" else value)
+            for name, value in redacted(info.headers.items())
+        )
+        clean = aiohttp.RequestInfo(
             info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
         )
+        cause.request_info = clean  # type: ignore[attr-defined]
+        # The constructor's arguments (args) hold the original too.
+        cause.args = tuple(clean if arg is info else arg for arg in cause.args)
     return cause
 
 

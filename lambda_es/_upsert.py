@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ._codec import unstructure_request
 from ._mapping_models import STATES, EventSourceMapping
-from ._models import epoch_seconds, to_wire
 from ._settings import CREATE_ONLY, SETTINGS
 
 __all__ = [
@@ -64,7 +64,7 @@ def uuid_from_conflict(message: str) -> str | None:
 
 def _current(mapping: EventSourceMapping) -> dict[str, object]:
     # Requests carry timestamps as epoch seconds, so compare in that form.
-    wire: dict[str, object] = to_wire(mapping, epoch_seconds)
+    wire: dict[str, object] = unstructure_request(mapping)
     return wire
 
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 import attrs
 
 from ._errors import ParamValidationError
-from ._mapping_models import ARN as MODEL_ARN
+from ._shapes import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
 
 __all__ = [
     "check_add_event_source",
@@ -28,9 +28,12 @@ __all__ = [
     "check_uuid",
 ]
 
-# From the 2014-11-13 model: FunctionName and RoleArn.
-FUNCTION_NAME = re.compile(r"[a-zA-Z0-9\-_]+")
-ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+# From the 2014-11-13 model: FunctionName and Role.
+_LEGACY_FUNCTION_NAME = LEGACY_PARAMETERS["FunctionName"]
+ROLE_ARN: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
+# The 2014-11-13 model leaves BatchSize unbounded; Lambda enforces the
+# range the current model states for it, so that range is checked.
+_BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 
 _PARTITION = r"aws(?:-[a-z]+)*"
 _REGION = r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+"
@@ -42,7 +45,12 @@ DYNAMODB_STREAM_ARN = re.compile(
     r"/stream/[a-zA-Z0-9_.:\-]+"
 )
 
-INITIAL_POSITIONS = ("TRIM_HORIZON", "LATEST")
+#: InitialPositionInStream: the 2014-11-13 model names its values only in
+#: prose ("TRIM_HORIZON" and "LATEST"): the current model's positions
+#: without AT_TIMESTAMP, which came later.
+INITIAL_POSITIONS = tuple(
+    p for p in SETTINGS["starting_position"].rules["enum"] if p != "AT_TIMESTAMP"
+)
 
 
 def check_str(
@@ -201,10 +209,10 @@ def check_add_event_source(
         "function_name",
         function_name,
         required=True,
-        min_len=1,
-        max_len=64,
-        pattern=FUNCTION_NAME,
-        pattern_text="[a-zA-Z0-9-_]+",
+        min_len=_LEGACY_FUNCTION_NAME["length"][0],
+        max_len=_LEGACY_FUNCTION_NAME["length"][1],
+        pattern=_LEGACY_FUNCTION_NAME["pattern"],
+        pattern_text=_LEGACY_FUNCTION_NAME["pattern"].pattern,
     )
     check_str(
         "role",
@@ -213,12 +221,12 @@ def check_add_event_source(
         pattern=ROLE_ARN,
         pattern_text="an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
     )
-    check_int("batch_size", batch_size, low=1, high=10_000)
+    check_int("batch_size", batch_size, low=_BATCH_SIZE[0], high=_BATCH_SIZE[1])
     _check_parameters(parameters)
 
 
 def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
-    """Check a value against service-model rules (see :func:`lambda_es._models.member`).
+    """Check a value against service-model rules (see :func:`lambda_es._model_base.member`).
 
     Types are not checked here (the codec does that); ranges, lengths,
     patterns and enums are, and so are the elements of lists and nested models.
@@ -243,7 +251,7 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
         if not low <= len(value) <= high:
             raise ParamValidationError(name, f"must have {low} to {high} {what}; got {len(value)}")
     if "pattern" in rules and isinstance(value, str):
-        check_str(name, value, pattern=re.compile(rules["pattern"]))
+        check_str(name, value, pattern=rules["pattern"])
     if "enum" in rules:
         check_enum(name, value, rules["enum"])
     if isinstance(value, (tuple, list)):
@@ -274,12 +282,11 @@ def check_model(name: str, model: object) -> None:
         )
 
 
-# From the 2015-03-31 model: NamespacedFunctionName, Arn and UUIDString.
-NAMESPACED_FUNCTION_NAME = re.compile(
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
-)
-ARN = re.compile(MODEL_ARN)
+# From the 2015-03-31 model: NamespacedFunctionName, Arn, UUIDString and MaxListItems.
+_FUNCTION_NAME = CURRENT_PARAMETERS["FunctionName"]
+_ARN = CURRENT_PARAMETERS["EventSourceArn"]
+_UUID_LENGTH: tuple[int, int] = CURRENT_PARAMETERS["UUID"]["length"]
+_MAX_ITEMS: tuple[int, int] = CURRENT_PARAMETERS["MaxItems"]["range"]
 
 
 def check_function_name(name: str, value: object, *, required: bool) -> None:
@@ -292,9 +299,9 @@ def check_function_name(name: str, value: object, *, required: bool) -> None:
         name,
         value,
         required=required,
-        min_len=1,
-        max_len=256,
-        pattern=NAMESPACED_FUNCTION_NAME,
+        min_len=_FUNCTION_NAME["length"][0],
+        max_len=_FUNCTION_NAME["length"][1],
+        pattern=_FUNCTION_NAME["pattern"],
         pattern_text="a function name, a function ARN or a partial ARN",
     )
 
@@ -309,8 +316,8 @@ def check_arn(name: str, value: object, *, required: bool) -> None:
         name,
         value,
         required=required,
-        max_len=10_000,
-        pattern=ARN,
+        max_len=_ARN["length"][1],
+        pattern=_ARN["pattern"],
         pattern_text="an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
     )
 
@@ -322,7 +329,7 @@ def check_mapping_uuid(name: str, value: object) -> None:
         ParamValidationError: the value is not a 36-character string.
     """
     check_uuid(name, value)
-    check_str(name, value, min_len=36, max_len=36)
+    check_str(name, value, min_len=_UUID_LENGTH[0], max_len=_UUID_LENGTH[1])
 
 
 def check_list_filters(
@@ -343,13 +350,13 @@ def check_list_filters(
         check_str(
             "function_name",
             function_name,
-            min_len=1,
-            max_len=64,
-            pattern=FUNCTION_NAME,
-            pattern_text="[a-zA-Z0-9-_]+",
+            min_len=_LEGACY_FUNCTION_NAME["length"][0],
+            max_len=_LEGACY_FUNCTION_NAME["length"][1],
+            pattern=_LEGACY_FUNCTION_NAME["pattern"],
+            pattern_text=_LEGACY_FUNCTION_NAME["pattern"].pattern,
         )
     else:
         check_arn("event_source_arn", event_source_arn, required=False)
         check_function_name("function_name", function_name, required=False)
     check_str("marker", marker)
-    check_int("max_items", max_items, low=1, high=10_000)
+    check_int("max_items", max_items, low=_MAX_ITEMS[0], high=_MAX_ITEMS[1])

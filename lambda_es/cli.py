@@ -7,6 +7,12 @@ current API are flags made from the same table that checks them
 ``--enabled/--no-enabled``, timestamps as ISO-8601, structures and lists as
 JSON in boto3's spelling (``--filter-criteria '{"Filters": [...]}'``).
 
+Global options (``--profile``, ``--region``, ``--endpoint-url``,
+``--ca-bundle``, ``--no-verify-ssl``, ``--allow-http``) go before or after
+the subcommand. ``lambda-es configure list`` prints every setting as the
+client resolves it, where it came from, secrets masked, as ``aws configure
+list`` does.
+
 Exit status: 0 on success, 1 when the call failed, 2 for a usage or
 validation error (nothing was sent).
 """
@@ -23,9 +29,11 @@ from typing import Any
 
 from ._client import AsyncClient
 from ._codec import parse_timestamp
+from ._config import ClientSettings, Config, Source, Sourced, mask, resolve_config
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
 from ._models import WireModel
-from ._settings import CREATE_ONLY, SETTINGS
+from ._settings import CREATE_ONLY, SETTINGS, Setting
+from ._validate import INITIAL_POSITIONS
 
 __all__ = ["main"]
 
@@ -62,7 +70,23 @@ def _add_setting_flags(parser: argparse.ArgumentParser, *, create: bool) -> None
             options.update(type=_timestamp_argument, metavar="ISO-8601")
         else:
             options.update(type=_json_argument, metavar="JSON")
-        parser.add_argument(flag, help=f"{setting.wire}", **options)
+        parser.add_argument(flag, help=_setting_help(setting), **options)
+
+
+def _setting_help(setting: Setting) -> str:
+    # The model's meaning of the member, its AWS name, and what it allows.
+    rules = setting.rules
+    allowed = []
+    if "range" in rules:
+        allowed.append("{} to {}".format(*rules["range"]))
+    for enum in (rules.get("enum"), rules.get("items", {}).get("enum")):
+        if enum:
+            allowed.append("one of " + ", ".join(enum))
+    if setting.kind in ("model", "models", "strings", "map"):
+        allowed.append("JSON with AWS member names")
+    details = "; ".join([setting.wire, *allowed])
+    # argparse formats help with %: a literal one must be doubled.
+    return f"{setting.doc} [{details}]".replace("%", "%%")
 
 
 def _settings(args: argparse.Namespace, *, create: bool) -> dict[str, Any]:
@@ -125,33 +149,93 @@ async def _update(client: AsyncClient, a: argparse.Namespace) -> Any:
     )
 
 
+#: The global options: (flag, keywords). Accepted before or after the subcommand.
+_GLOBAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--profile", {"help": "profile of the shared AWS files (else AWS_PROFILE, default)"}),
+    ("--region", {"help": "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile)"}),
+    (
+        "--endpoint-url",
+        {"help": "Lambda endpoint (else AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, the profile)"},
+    ),
+    (
+        "--ca-bundle",
+        {"metavar": "PATH", "help": "CA bundle to verify TLS with (else AWS_CA_BUNDLE, ...)"},
+    ),
+    (
+        "--no-verify-ssl",
+        {"action": "store_true", "help": "do not verify TLS certificates (a warning is logged)"},
+    ),
+    (
+        "--allow-http",
+        {"action": "store_true", "help": "allow plain http to a host that is not loopback"},
+    ),
+)
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # SUPPRESS as the default: an option left out after the subcommand must
+    # not overwrite the same option given before it.
+    shared = argparse.ArgumentParser(add_help=False)
+    for flag, options in _GLOBAL_OPTIONS:
+        shared.add_argument(flag, default=argparse.SUPPRESS, **options)
+    return shared
+
+
+def _global_values(args: argparse.Namespace) -> None:
+    for flag, options in _GLOBAL_OPTIONS:
+        name = flag[2:].replace("-", "_")
+        if not hasattr(args, name):
+            setattr(args, name, False if options.get("action") == "store_true" else None)
+
+
+def _client_settings(args: argparse.Namespace) -> dict[str, Any]:
+    verify: str | bool | None = args.ca_bundle
+    if args.no_verify_ssl:
+        verify = False
+    return {
+        "region": args.region,
+        "endpoint_url": args.endpoint_url,
+        "profile": args.profile,
+        "verify": verify,
+        "allow_http": True if args.allow_http else None,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one subcommand per operation.
 
     Returns:
         The parser; each subcommand sets ``handler`` (or ``serve``).
     """
+    shared = _global_options()
     parser = argparse.ArgumentParser(
-        prog="lambda-es", description="Manage AWS Lambda event-source mappings."
+        prog="lambda-es",
+        description="Manage AWS Lambda event-source mappings.",
+        parents=[shared],
     )
-    parser.add_argument("--region", help="AWS region (else AWS_REGION, the profile, ...)")
-    parser.add_argument(
-        "--endpoint-url", help="Lambda endpoint (else AWS_ENDPOINT_URL_LAMBDA, ...)"
-    )
-    parser.add_argument("--profile", help="profile of the shared AWS files")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Handler | None, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        # The global options again, so that they may follow the subcommand too.
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[shared])
         sub.set_defaults(handler=handler)
         return sub
+
+    configure = command("configure", None, "Show the configuration as the client resolves it.")
+    actions = configure.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser(
+        "list",
+        help="Each setting, its value and where it came from.",
+        description="Each setting, its value (secrets masked) and where it came from.",
+        parents=[shared],
+    )
 
     sub = command("add-event-source", _add, "Map a stream to a function (2014-11-13).")
     sub.add_argument("--event-source", required=True, help="Kinesis or DynamoDB stream ARN")
     sub.add_argument("--function-name", required=True)
     sub.add_argument("--role", required=True, help="invocation role ARN")
     sub.add_argument("--batch-size", type=int)
-    sub.add_argument("--initial-position", choices=("TRIM_HORIZON", "LATEST"))
+    sub.add_argument("--initial-position", choices=INITIAL_POSITIONS)
 
     sub = command(
         "get-event-source",
@@ -254,10 +338,71 @@ def _jsonable(result: Any) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> Any:
-    async with AsyncClient(
-        region=args.region, endpoint_url=args.endpoint_url, profile=args.profile
-    ) as client:
+    async with AsyncClient(**_client_settings(args)) as client:
         return await args.handler(client, args)
+
+
+def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
+    def row(name: str, value: str, source: Source | None) -> tuple[str, str, str, str]:
+        if source is None:
+            return (name, "<not set>", "None", "None")
+        return (name, value, source.kind, source.location or "None")
+
+    def setting(name: str, found: Sourced[Any] | None, shown: str | None = None) -> None:
+        if found is None:
+            rows.append(row(name, "", None))
+        else:
+            value = str(found.value).lower() if isinstance(found.value, bool) else str(found.value)
+            rows.append(row(name, shown if shown is not None else value, found.source))
+
+    rows: list[tuple[str, str, str, str]] = []
+    setting("profile", config.profile)
+    static = config.static_credentials
+    if config.credentials is None:
+        rows.append(row("access_key", "", None))
+        rows.append(row("secret_key", "", None))
+    elif static is None:
+        rows.append(row("access_key", "<from a provider>", config.credentials_source))
+        rows.append(row("secret_key", "<from a provider>", config.credentials_source))
+    else:
+        rows.append(row("access_key", mask(static.access_key_id), config.credentials_source))
+        # The secret sits next to the key id: same file and section, or the
+        # environment's partner variable.
+        source = config.credentials_source
+        secret_source = Source(
+            source.kind,
+            source.location.replace("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY").replace(
+                "aws_access_key_id", "aws_secret_access_key"
+            ),
+        )
+        rows.append(row("secret_key", mask(static.secret_access_key), secret_source))
+    setting("region", config.region)
+    endpoint = config.endpoint
+    setting("endpoint_url", endpoint, endpoint.value.url if endpoint is not None else None)
+    setting("ignore_configured_endpoint_urls", config.ignore_configured_endpoint_urls)
+    setting("use_fips_endpoint", config.use_fips_endpoint)
+    setting("use_dualstack_endpoint", config.use_dualstack_endpoint)
+    setting("retry_mode", config.retry_mode)
+    setting("max_attempts", config.max_attempts)
+    verify = config.verify
+    shown = {True: "true (default trust store)", False: "false (not verified)"}
+    setting("verify", verify, shown.get(verify.value) if isinstance(verify.value, bool) else None)
+    proxy = config.proxy
+    setting("proxy", proxy, proxy.value.display if proxy.value is not None else "<none>")
+    setting("allow_http", config.allow_http)
+    return rows
+
+
+def _configure_list(args: argparse.Namespace) -> int:
+    config = resolve_config(ClientSettings(**_client_settings(args)))
+    rows = [("Name", "Value", "Type", "Location"), ("----", "-----", "----", "--------")]
+    rows += _configure_rows(config)
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for name, value, kind, location in rows:
+        print(
+            f"{name:>{widths[0]}}  {value:>{widths[1]}}  {kind:>{widths[2]}}  {location}".rstrip()
+        )
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -276,6 +421,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = build_parser().parse_args(argv)
+    _global_values(args)
+    if args.command == "configure":
+        try:
+            return _configure_list(args)
+        except (ParamValidationError, ConfigurationError) as exc:
+            print(f"lambda-es: error: {exc}", file=sys.stderr)
+            return 2
     if args.command == "serve":
         return _serve(args)
     try:

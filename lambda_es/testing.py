@@ -38,7 +38,9 @@ from ._credentials import Credentials
 from ._fake_core import AWSError, function_not_found, invalid, legacy_timestamp, page, read_json
 from ._fake_current import CurrentMappings
 from ._fake_state import FakeState, StateFileError, read_state, remove_leftovers, write_state
-from ._signing import redacted, sign
+from ._shapes import LEGACY_PARAMETERS, SETTINGS
+from ._signing import SignatureRejected, redacted, verify
+from ._validate import INITIAL_POSITIONS
 
 __all__ = [
     "FakeLambda",
@@ -53,13 +55,11 @@ _log = logging.getLogger("lambda_es.testing")
 #: Bodies longer than this are cut to this length in the request log.
 MAX_RECORDED_BODY = 64 * 1024
 
-_AUTH = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
-    r"(?P<service>[^/]+)/aws4_request, SignedHeaders=(?P<signed>[^,]+), Signature=(?P<sig>[0-9a-f]{64})"
-)
 _KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
-_ROLE = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
-_FUNCTION = re.compile(r"[a-zA-Z0-9\-_]{1,64}")
+_ROLE: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
+_FUNCTION: Mapping[str, Any] = LEGACY_PARAMETERS["FunctionName"]
+# The 2014-11-13 model leaves BatchSize unbounded: the current model's range.
+_BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 
 
 class RecordedHeaders(Mapping[str, str]):
@@ -187,25 +187,6 @@ class _Injected:
     method: str | None
 
 
-def _check_date(value: str | None) -> None:
-    """Refuse an ``X-Amz-Date`` that is not SigV4's basic ISO-8601 form.
-
-    Raises:
-        AWSError: 400 IncompleteSignatureException, with AWS's wording.
-    """
-    if value is None:
-        return  # the signature check reports a missing date
-    try:
-        dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ")
-    except ValueError:
-        raise AWSError(
-            400,
-            "IncompleteSignatureException",
-            f"Date must be in ISO-8601 'basic format'. Got '{value[:64]}'. "
-            "See http://en.wikipedia.org/wiki/ISO_8601",
-        ) from None
-
-
 class FakeLambda:
     """A local Lambda endpoint on loopback.
 
@@ -282,7 +263,8 @@ class FakeLambda:
             ValueError: a name is not a valid function name.
         """
         for name in names:
-            if not _FUNCTION.fullmatch(name):
+            low, high = _FUNCTION["length"]
+            if not low <= len(name) <= high or not _FUNCTION["pattern"].fullmatch(name):
                 raise ValueError(f"not a function name: {name!r}")
         with self._lock:
             self.functions.update(names)
@@ -514,7 +496,6 @@ class FakeLambda:
                     413, "RequestTooLargeException", "Request must be smaller than 1 MiB"
                 ) from None
             self._record(request, body)
-            _check_date(request.headers.get("X-Amz-Date"))
             self._check_signature(request, body)
             with self._lock:
                 injected = next(
@@ -576,38 +557,27 @@ class FakeLambda:
         return web.Response(status=injected.status, text=injected.message, headers=headers)
 
     def _check_signature(self, request: web.Request, body: bytes) -> None:
-        authorization = request.headers.get("Authorization", "")
-        match = _AUTH.fullmatch(authorization)
-        if match is None or "X-Amz-Date" not in request.headers:
-            raise AWSError(403, "IncompleteSignatureException", "Missing or malformed signature")
-        if match["service"] != "lambda" or match["region"] != self.region:
-            raise AWSError(
-                403,
-                "InvalidSignatureException",
-                f"Credential should be scoped to region '{self.region}' and service 'lambda'",
+        # AWS's check (lambda_es._signing.verify): over the SignedHeaders the
+        # request names, the body's hash, the scope, a 15-minute clock and the
+        # session token; with credentials=None, only the form and the scope.
+        path, _, query = request.raw_path.partition("?")
+        # The clock is read only when it matters: without credentials, no age is checked.
+        now = None
+        if self.credentials is not None:
+            now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
+        try:
+            verify(
+                request.method,
+                path,
+                query,
+                request.headers.items(),
+                body,
+                credentials=self.credentials,
+                region=self.region,
+                now=now,
             )
-        if self.credentials is None:
-            return
-        if match["key"] != self.credentials.access_key_id:
-            raise AWSError(403, "UnrecognizedClientException", "The security token is invalid")
-        import datetime as dt
-
-        when = dt.datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
-        expected = sign(
-            request.method,
-            f"http://{request.host}{request.raw_path}",
-            body,
-            credentials=self.credentials,
-            region=self.region,
-            now=when.replace(tzinfo=dt.timezone.utc),
-            host=request.host,
-        )
-        if expected["Authorization"] != authorization:
-            raise AWSError(
-                403,
-                "InvalidSignatureException",
-                "The request signature we calculated does not match the signature you provided",
-            )
+        except SignatureRejected as exc:
+            raise AWSError(exc.status, exc.code, exc.message) from None
 
     # -- legacy 2014-11-13 -----------------------------------------------------
 
@@ -616,7 +586,11 @@ class FakeLambda:
         source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
         if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
             raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
-        if not isinstance(function, str) or not _FUNCTION.fullmatch(function):
+        if (
+            not isinstance(function, str)
+            or not _FUNCTION["length"][0] <= len(function) <= _FUNCTION["length"][1]
+            or not _FUNCTION["pattern"].fullmatch(function)
+        ):
             raise invalid("FunctionName is invalid")
         if self.functions and function not in self.functions:
             raise function_not_found(
@@ -625,12 +599,13 @@ class FakeLambda:
         if not isinstance(role, str) or not _ROLE.fullmatch(role):
             raise invalid("Role is not an IAM role ARN")
         batch = payload.get("BatchSize", 100)
-        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
-            raise invalid("BatchSize must be 1 to 10000")
+        low, high = _BATCH_SIZE
+        if isinstance(batch, bool) or not isinstance(batch, int) or not low <= batch <= high:
+            raise invalid(f"BatchSize must be {low} to {high}")
         parameters = payload.get("Parameters") or {"InitialPositionInStream": "TRIM_HORIZON"}
         if not isinstance(parameters, dict) or set(parameters) - {"InitialPositionInStream"}:
             raise invalid("Unsupported Parameters")
-        if parameters.get("InitialPositionInStream") not in ("TRIM_HORIZON", "LATEST"):
+        if parameters.get("InitialPositionInStream") not in INITIAL_POSITIONS:
             raise invalid("Bad InitialPositionInStream")
         with self._lock:
             # One stream maps to one function: adding it again moves the mapping.

@@ -1,14 +1,18 @@
-"""Decoding responses into models (lambda_es._codec, lambda_es._models).
+"""The converter both ways (lambda_es._codec): responses into models, requests out of them.
 
 Decoding is lenient exactly where AWS has been inconsistent (LastModified,
 IsActive), ignores unknown members, and turns anything else malformed in a
-2xx body into a DecodeError that quotes a short excerpt.
+2xx body into a DecodeError that quotes a short excerpt. Request arguments are
+structured strictly, once, from a model or a dict with AWS names; requests and
+``to_dict()`` unstructure through the same converter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import types
+import typing
 from typing import Any
 
 import attrs
@@ -16,8 +20,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_es import DecodeError, EventSourceConfiguration, EventSourcePage
-from lambda_es._codec import decode, encode_body
+import lambda_es
+from lambda_es import DecodeError, EventSourceConfiguration, EventSourcePage, ParamValidationError
+from lambda_es._codec import (
+    decode,
+    encode_body,
+    epoch_seconds,
+    structure_param,
+    unstructure_dict,
+    unstructure_request,
+)
 
 UTC = dt.timezone.utc
 
@@ -264,3 +276,117 @@ def test_a_string_where_an_array_belongs_is_a_decode_error() -> None:
         decode(EventSourceMapping, json.dumps({"Topics": "orders"}).encode())
     with pytest.raises(DecodeError):
         decode(EventSourceMapping, json.dumps({"FilterCriteria": "x"}).encode())
+
+
+def test_unstructure_request_writes_wire_names_lists_and_epoch_seconds() -> None:
+    """A request value: AWS names, None left out, tuples as lists, datetimes as epoch seconds."""
+    config = lambda_es.SelfManagedKafkaEventSourceConfig(
+        consumer_group_id="orders",
+        schema_registry_config=lambda_es.KafkaSchemaRegistryConfig(
+            access_configs=(lambda_es.KafkaSchemaRegistryAccessConfig(type="BASIC_AUTH"),),
+        ),
+    )
+    assert unstructure_request(config) == {
+        "ConsumerGroupId": "orders",
+        "SchemaRegistryConfig": {"AccessConfigs": [{"Type": "BASIC_AUTH"}]},
+    }
+    when = dt.datetime(2024, 5, 1, 12, 0, 0, 250_000, tzinfo=UTC)
+    assert unstructure_request(when) == 1714564800.25
+    assert unstructure_request(dt.datetime(2024, 5, 1, tzinfo=UTC)) == 1714521600
+    source = lambda_es.SelfManagedEventSource(endpoints={"KAFKA_BOOTSTRAP_SERVERS": ("b1:9092",)})
+    assert unstructure_request(source) == {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["b1:9092"]}}
+
+
+def test_epoch_seconds_matches_unstructure_request() -> None:
+    """The timestamp hook is epoch_seconds, and an offset is converted to UTC first."""
+    when = dt.datetime(2024, 5, 1, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert unstructure_request(when) == epoch_seconds(when) == 1714564800
+
+
+def test_unstructure_dict_writes_iso_timestamps() -> None:
+    """to_dict()'s form differs from a request's only in writing datetimes as ISO-8601."""
+    mapping = lambda_es.EventSourceMapping(
+        uuid="u", last_modified=dt.datetime(2024, 5, 1, tzinfo=UTC), topics=("t",)
+    )
+    assert unstructure_dict(mapping) == {
+        "UUID": "u",
+        "LastModified": "2024-05-01T00:00:00+00:00",
+        "Topics": ["t"],
+    }
+    assert mapping.to_dict() == unstructure_dict(mapping)
+    assert unstructure_request(mapping)["LastModified"] == 1714521600
+
+
+def test_structure_param_takes_a_model_or_a_dict_alike() -> None:
+    """A model and the same dict with AWS names structure to equal models."""
+    as_dict = {"Filters": [{"Pattern": '{"a": [1]}'}]}
+    as_model = lambda_es.FilterCriteria(filters=(lambda_es.Filter(pattern='{"a": [1]}'),))
+    assert structure_param(lambda_es.FilterCriteria, as_dict, "f") == as_model
+    assert structure_param(lambda_es.FilterCriteria, as_model, "f") == as_model
+
+
+def test_structure_param_type_checks_a_models_fields() -> None:
+    """attrs checks no types, so a model built with a wrong type is refused like a dict."""
+    wrong = lambda_es.ScalingConfig(maximum_concurrency="5")  # type: ignore[arg-type]
+    with pytest.raises(ParamValidationError, match=r"scaling_config\.MaximumConcurrency"):
+        structure_param(lambda_es.ScalingConfig, wrong, "scaling_config")
+    nested = lambda_es.DestinationConfig(on_failure=lambda_es.OnFailure(destination=5))  # type: ignore[arg-type]
+    with pytest.raises(ParamValidationError, match=r"destination_config\.OnFailure\.Destination"):
+        structure_param(lambda_es.DestinationConfig, nested, "destination_config")
+    listed = lambda_es.FilterCriteria(filters=[lambda_es.Filter(pattern="{}")])  # type: ignore[arg-type]
+    assert structure_param(lambda_es.FilterCriteria, listed, "f").filters == (
+        lambda_es.Filter(pattern="{}"),
+    )
+
+
+def test_structure_param_refuses_unknown_members_and_other_types() -> None:
+    """A dict with a misspelt member, or a value of another type, is a ParamValidationError."""
+    with pytest.raises(ParamValidationError, match="MaximumConcurency"):
+        structure_param(lambda_es.ScalingConfig, {"MaximumConcurency": 5}, "scaling_config")
+    with pytest.raises(ParamValidationError, match="must be a ScalingConfig or a dict"):
+        structure_param(lambda_es.ScalingConfig, [5], "scaling_config")
+
+
+def _values(annotation: Any) -> st.SearchStrategy[Any]:
+    # Any value of a generated model's field type, models nested to any depth.
+    if attrs.has(annotation):
+        hints = typing.get_type_hints(annotation)
+        return st.builds(
+            annotation, **{f.name: _values(hints[f.name]) for f in attrs.fields(annotation)}
+        )
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (types.UnionType, typing.Union):
+        return st.one_of([_values(arg) for arg in args])
+    if origin is tuple:
+        return st.lists(_values(args[0]), max_size=2).map(tuple)
+    if origin is dict:
+        return st.dictionaries(_values(args[0]), _values(args[1]), max_size=2)
+    simple: dict[Any, st.SearchStrategy[Any]] = {
+        type(None): st.none(),
+        str: st.text(max_size=8),
+        int: st.integers(-(2**31), 2**31),
+        bool: st.booleans(),
+        dt.datetime: st.datetimes(min_value=dt.datetime(1971, 1, 1), timezones=st.just(UTC)),
+    }
+    return simple[annotation]
+
+
+@settings(max_examples=60, deadline=None)
+@given(mapping=_values(lambda_es.EventSourceMapping))
+def test_every_current_model_round_trips_through_to_dict(
+    mapping: lambda_es.EventSourceMapping,
+) -> None:
+    """decode(to_dict()) gives back an equal EventSourceMapping, nested models included."""
+    assert decode(lambda_es.EventSourceMapping, json.dumps(mapping.to_dict()).encode()) == mapping
+
+
+@settings(max_examples=60, deadline=None)
+@given(config=_values(lambda_es.SelfManagedKafkaEventSourceConfig))
+def test_a_request_model_round_trips_through_the_wire_form(
+    config: lambda_es.SelfManagedKafkaEventSourceConfig,
+) -> None:
+    """structure_param(unstructure_request(m)) == m, and a model structures to itself."""
+    wire = unstructure_request(config)
+    assert json.loads(encode_body(wire)) == wire
+    assert structure_param(type(config), wire, "c") == config
+    assert structure_param(type(config), config, "c") == config

@@ -1,97 +1,194 @@
-"""Region and endpoint resolution (lambda_es._endpoints), unit and end to end.
+"""Endpoints (lambda_es._endpoints): the partition table, Lambda's host names, URLs.
 
-Region: region= > AWS_REGION > AWS_DEFAULT_REGION > the profile's region.
-Endpoint: endpoint_url= > AWS_ENDPOINT_URL_LAMBDA > AWS_ENDPOINT_URL > the
-partition's default. Plain http is refused except to loopback.
+Lambda's host name for every region of every partition in the installed
+botocore, and for the plain, FIPS, dual-stack and FIPS+dual-stack variants,
+equals what botocore's own endpoint ruleset resolves, and what a botocore
+client really sends to (caught before it leaves). Configured URLs are
+parsed and checked; plain http is refused off loopback unless allowed.
+Which setting wins over which is tests/test_config.py's.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import lambda_es
-from lambda_es._endpoints import Endpoint, is_loopback, resolve_endpoint, resolve_region
+from lambda_es._endpoints import (
+    PARTITIONS,
+    Endpoint,
+    Partition,
+    check_region,
+    is_loopback,
+    lambda_endpoint,
+    parse_endpoint_url,
+    partition_of,
+)
 from lambda_es.testing import FakeLambda
 
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
 
-# -- region --------------------------------------------------------------------------
+VARIANTS = list(itertools.product((False, True), repeat=2))
 
 
-def test_region_order() -> None:
-    """The argument beats AWS_REGION, which beats AWS_DEFAULT_REGION, which beats the profile."""
-    profile = {"region": "ap-south-1"}
-    env = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-central-1"}
-    assert resolve_region("us-west-2", profile, env) == "us-west-2"
-    assert resolve_region(None, profile, env) == "eu-west-1"
-    assert resolve_region(None, profile, {"AWS_DEFAULT_REGION": "eu-central-1"}) == "eu-central-1"
-    assert resolve_region(None, profile, {}) == "ap-south-1"
+def _botocore_data() -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    botocore_loaders = pytest.importorskip("botocore.loaders")
+    loader = botocore_loaders.create_loader()
+    partitions = loader.load_data("partitions")
+    endpoints = loader.load_data("endpoints")
+    ruleset = loader.load_service_model("lambda", "endpoint-rule-set-1")
+    return partitions, endpoints, ruleset
 
 
-def test_empty_environment_values_are_skipped() -> None:
-    """An empty AWS_REGION does not hide AWS_DEFAULT_REGION."""
-    env = {"AWS_REGION": "", "AWS_DEFAULT_REGION": "sa-east-1"}
-    assert resolve_region(None, {}, env) == "sa-east-1"
+def _every_region() -> list[str]:
+    partitions, endpoints, _ = _botocore_data()
+    regions = {name for p in partitions["partitions"] for name in p["regions"]}
+    regions |= {name for p in endpoints["partitions"] for name in p["regions"]}
+    return sorted(regions)
 
 
-def test_no_region_says_where_it_looked() -> None:
-    """Without a region anywhere, ConfigurationError names every place it looked."""
-    with pytest.raises(lambda_es.ConfigurationError) as info:
-        resolve_region(None, {}, {})
-    for looked in ("region=", "AWS_REGION", "AWS_DEFAULT_REGION", "profile"):
-        assert looked in str(info.value)
+# -- the partition table against botocore's data ------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "region", ["us_east_1", "US-EAST-1", "lambda.us-east-1.amazonaws.com", "us-east", "us-east-1 "]
-)
-def test_bad_region_names(region: str) -> None:
-    """Something that is not a region name is a ConfigurationError, not a bad host name later."""
-    with pytest.raises(lambda_es.ConfigurationError, match="region"):
-        resolve_region(region, {}, {})
+def test_partition_table_matches_botocore() -> None:
+    """Every partition botocore knows is in the table with the same pattern, suffixes and variants."""
+    partitions, _, _ = _botocore_data()
+    ours = {p.name: p for p in PARTITIONS}
+    assert set(ours) == {p["id"] for p in partitions["partitions"]}
+    for theirs in partitions["partitions"]:
+        mine = ours[theirs["id"]]
+        outputs = theirs["outputs"]
+        assert mine.dns_suffix == outputs["dnsSuffix"]
+        assert mine.dualstack_dns_suffix == outputs["dualStackDnsSuffix"]
+        assert mine.supports_fips is outputs["supportsFIPS"]
+        assert mine.supports_dualstack is outputs["supportsDualStack"]
+        # botocore's patterns are anchored and escape the dashes; ours are fullmatched.
+        assert "^" + mine.regions.pattern.replace("-", "\\-") + "$" == theirs["regionRegex"]
+        for region in theirs["regions"]:
+            assert partition_of(region).name == theirs["id"], region
 
 
-@pytest.mark.parametrize(
-    "region", ["us-east-1", "cn-northwest-1", "us-gov-west-1", "ap-southeast-3"]
-)
-def test_good_region_names(region: str) -> None:
-    """Region names of every partition are accepted as given."""
-    assert resolve_region(region, {}, {}) == region
+def test_every_region_and_variant_equals_botocore() -> None:
+    """For every region in botocore's data and all four variants, the host equals botocore's."""
+    from botocore.endpoint_provider import EndpointProvider
+
+    partitions, _, ruleset = _botocore_data()
+    provider = EndpointProvider(ruleset, partitions)
+    regions = _every_region()
+    compared = 0
+    for region, (fips, dualstack) in itertools.product(regions, VARIANTS):
+        expected = provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=dualstack)
+        assert check_region(region, "test") == region
+        endpoint = lambda_endpoint(region, fips=fips, dualstack=dualstack)
+        assert endpoint.url == expected.url, (region, fips, dualstack)
+        compared += 1
+    assert compared == 4 * len(regions)
+    assert len(regions) >= 30  # the loop covered botocore's data, not an empty list
 
 
-# -- endpoint --------------------------------------------------------------------------
+class _Sent(Exception):
+    """Raised from botocore's before-send hook, carrying the URL it was about to send to."""
 
 
-def test_endpoint_order() -> None:
-    """endpoint_url beats AWS_ENDPOINT_URL_LAMBDA, which beats AWS_ENDPOINT_URL."""
-    env = {
-        "AWS_ENDPOINT_URL_LAMBDA": "https://lambda.example:1",
-        "AWS_ENDPOINT_URL": "https://all.example:2",
-    }
-    assert resolve_endpoint("https://arg.example:3", "us-east-1", env).host == "arg.example"
-    assert resolve_endpoint(None, "us-east-1", env).host == "lambda.example"
-    assert resolve_endpoint(None, "us-east-1", {"AWS_ENDPOINT_URL": env["AWS_ENDPOINT_URL"]}) == (
-        Endpoint("https", "all.example", 2)
-    )
+def _stop_before_sending(request: Any, **_: Any) -> None:
+    raise _Sent(request.url)
+
+
+def test_every_region_and_variant_equals_what_botocore_sends() -> None:
+    """For every region and variant a botocore client is built with use_fips_endpoint /
+    use_dualstack_endpoint, and the URL of the request it is about to send (stopped in its
+    before-send hook, nothing leaves the process) starts with our endpoint.
+
+    botocore refuses at client creation some FIPS+dual-stack pairs whose region has explicit
+    variants in its older endpoints.json (EndpointVariantError) although its ruleset resolves
+    them; for those the ruleset is the reference (the test above), and this test checks they
+    are FIPS+dual-stack pairs only.
+    """
+    from botocore.config import Config as BotocoreConfig
+    from botocore.exceptions import EndpointVariantError
+    from botocore.session import Session
+
+    session = Session()
+    sent = refused = 0
+    for region, (fips, dualstack) in itertools.product(_every_region(), VARIANTS):
+        try:
+            client = session.create_client(
+                "lambda",
+                region_name=region,
+                aws_access_key_id="AKIDEXAMPLE",
+                aws_secret_access_key="secret",
+                config=BotocoreConfig(
+                    use_fips_endpoint=fips,
+                    use_dualstack_endpoint=dualstack,
+                    retries={"total_max_attempts": 1},
+                ),
+            )
+        except EndpointVariantError:
+            assert (fips, dualstack) == (True, True), region
+            refused += 1
+            continue
+        client.meta.events.register("before-send", _stop_before_sending)
+        with pytest.raises(_Sent) as info:
+            client.list_event_source_mappings()
+        client.close()
+        url = str(info.value.args[0])
+        ours = lambda_endpoint(region, fips=fips, dualstack=dualstack).url
+        assert url == ours + "/2015-03-31/event-source-mappings", (region, fips, dualstack)
+        sent += 1
+    assert sent + refused == 4 * len(_every_region())
+    assert sent > 3 * len(_every_region())
+
+
+def test_a_variant_a_partition_lacks_is_a_configuration_error() -> None:
+    """A partition without FIPS or dual-stack refuses that variant, naming the setting to turn off."""
+    plain = Partition("aws-x", PARTITIONS[0].regions, "x.example", "dual.x.example", False, False)
+    table = (plain,)
+    assert lambda_endpoint("us-east-1", partitions=table).host == "lambda.us-east-1.x.example"
+    for fips, dualstack, names in (
+        (True, False, ["use_fips_endpoint"]),
+        (False, True, ["use_dualstack_endpoint"]),
+        (True, True, ["use_fips_endpoint", "use_dualstack_endpoint"]),
+    ):
+        with pytest.raises(lambda_es.ConfigurationError) as info:
+            lambda_endpoint("us-east-1", fips=fips, dualstack=dualstack, partitions=table)
+        for name in names:
+            assert name in str(info.value)
 
 
 @pytest.mark.parametrize(
     ("region", "host"),
     [
         ("us-east-1", "lambda.us-east-1.amazonaws.com"),
-        ("eu-west-3", "lambda.eu-west-3.amazonaws.com"),
-        ("us-gov-west-1", "lambda.us-gov-west-1.amazonaws.com"),
         ("cn-north-1", "lambda.cn-north-1.amazonaws.com.cn"),
-        ("cn-northwest-1", "lambda.cn-northwest-1.amazonaws.com.cn"),
+        ("eusc-de-east-1", "lambda.eusc-de-east-1.amazonaws.eu"),
+        ("us-iso-east-1", "lambda.us-iso-east-1.c2s.ic.gov"),
+        ("us-isob-east-1", "lambda.us-isob-east-1.sc2s.sgov.gov"),
+        ("eu-isoe-west-1", "lambda.eu-isoe-west-1.cloud.adc-e.uk"),
+        ("us-isof-south-1", "lambda.us-isof-south-1.csp.hci.ic.gov"),
+        ("us-gov-west-1", "lambda.us-gov-west-1.amazonaws.com"),
+        ("xx-future-9", "lambda.xx-future-9.amazonaws.com"),
     ],
 )
 def test_partition_default(region: str, host: str) -> None:
-    """Without a URL the endpoint is the partition's Lambda host over https."""
-    endpoint = resolve_endpoint(None, region, {})
+    """Without a variant the endpoint is the partition's Lambda host over https (unknown: aws)."""
+    endpoint = lambda_endpoint(region)
     assert endpoint == Endpoint("https", host, 443)
     assert endpoint.origin == f"https://{host}"
+
+
+@pytest.mark.parametrize(
+    "region", ["us_east_1", "US-EAST-1", "lambda.us-east-1.amazonaws.com", "us-east", "us-east-1 "]
+)
+def test_bad_region_names(region: str) -> None:
+    """Something that is not a region name is a ConfigurationError naming where it came from."""
+    with pytest.raises(lambda_es.ConfigurationError, match="AWS_REGION"):
+        check_region(region, "AWS_REGION")
+
+
+# -- configured URLs -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -108,7 +205,7 @@ def test_partition_default(region: str, host: str) -> None:
 )
 def test_endpoint_urls(url: str, expected: Endpoint) -> None:
     """Scheme, host (lower-cased, IPv6 unbracketed), port (or its default) and base path are parsed."""
-    assert resolve_endpoint(url, "us-east-1", {}) == expected
+    assert parse_endpoint_url(url, where="test", allow_http=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -137,20 +234,32 @@ def test_host_header(endpoint: Endpoint, header: str) -> None:
         "http://[fe80::1]:9000",
         "http://localhost.attacker.example",
         "http://127.0.0.1.nip.io",
+        "http://app.localhost:9000",
+        "http://localstack:4566",
     ],
 )
 def test_plain_http_is_refused_off_loopback(url: str) -> None:
-    """Signed requests never travel in the clear to a host that is not this machine."""
-    with pytest.raises(lambda_es.ConfigurationError, match="http"):
-        resolve_endpoint(url, "us-east-1", {})
+    """Signed requests never travel in the clear to a host that is not this machine, unless
+    allowed; the refusal names both ways to allow it."""
+    with pytest.raises(lambda_es.ConfigurationError) as info:
+        parse_endpoint_url(url, where="endpoint_url=", allow_http=False)
+    assert "allow_http=True" in str(info.value)
+    assert "LAMBDA_ES_ALLOW_HTTP=1" in str(info.value)
+    assert parse_endpoint_url(url, where="endpoint_url=", allow_http=True).scheme == "http"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.255.0.9", "localhost", "LOCALHOST", "::1"])
+def test_loopback_hosts(host: str) -> None:
+    """127.0.0.0/8, ::1 and localhost count as loopback."""
+    assert is_loopback(host)
 
 
 @pytest.mark.parametrize(
-    "host", ["127.0.0.1", "127.255.0.9", "localhost", "LOCALHOST", "::1", "app.localhost"]
+    "host", ["app.localhost", "localhost.localdomain", "localhost.example", "10.0.0.1", "::2"]
 )
-def test_loopback_hosts(host: str) -> None:
-    """127.0.0.0/8, ::1 and localhost names count as loopback."""
-    assert is_loopback(host)
+def test_not_loopback_hosts(host: str) -> None:
+    """Names under .localhost and other hosts are not loopback: DNS may send them anywhere."""
+    assert not is_loopback(host)
 
 
 @pytest.mark.parametrize(
@@ -167,9 +276,10 @@ def test_loopback_hosts(host: str) -> None:
     ],
 )
 def test_unusable_endpoint_urls(url: str) -> None:
-    """Other schemes, no host, a query, a fragment or a bad port are ConfigurationErrors."""
-    with pytest.raises(lambda_es.ConfigurationError):
-        resolve_endpoint(url, "us-east-1", {})
+    """Other schemes, no host, a query, a fragment or a bad port are ConfigurationErrors
+    naming where the URL came from."""
+    with pytest.raises(lambda_es.ConfigurationError, match="AWS_ENDPOINT_URL"):
+        parse_endpoint_url(url, where="AWS_ENDPOINT_URL", allow_http=False)
 
 
 @pytest.mark.parametrize(
@@ -186,14 +296,8 @@ def test_unusable_endpoint_urls(url: str) -> None:
 def test_user_info_is_refused_and_never_echoed(url: str) -> None:
     """A URL with a password is refused, and no message repeats the password."""
     with pytest.raises(lambda_es.ConfigurationError) as info:
-        resolve_endpoint(url, "us-east-1", {})
+        parse_endpoint_url(url, where="endpoint_url=", allow_http=True)
     assert "PASS-WORD" not in str(info.value)
-
-
-def test_environment_endpoint_obeys_the_same_rules() -> None:
-    """AWS_ENDPOINT_URL_LAMBDA is checked like the argument: http off loopback is refused."""
-    with pytest.raises(lambda_es.ConfigurationError, match="http"):
-        resolve_endpoint(None, "us-east-1", {"AWS_ENDPOINT_URL_LAMBDA": "http://example.com"})
 
 
 # -- end to end -------------------------------------------------------------------------
@@ -237,28 +341,12 @@ async def test_client_host_header_matches_endpoint(fake: FakeLambda) -> None:
 
 
 async def test_client_refuses_plain_http_before_sending() -> None:
-    """A client pointed at plain http off loopback raises ConfigurationError on the call."""
+    """A client pointed at plain http off loopback raises ConfigurationError on the call,
+    naming allow_http=True."""
     async with lambda_es.AsyncClient(
         region="us-east-1", credentials=CREDENTIALS, endpoint_url="http://example.com"
     ) as client:
-        with pytest.raises(lambda_es.ConfigurationError, match="http"):
+        with pytest.raises(lambda_es.ConfigurationError, match="allow_http=True"):
             await client.add_event_source(
                 event_source=KINESIS_ARN, function_name="f", role=ROLE_ARN
             )
-
-
-@pytest.mark.parametrize(
-    ("region", "host"),
-    [
-        ("eusc-de-east-1", "lambda.eusc-de-east-1.amazonaws.eu"),
-        ("us-iso-east-1", "lambda.us-iso-east-1.c2s.ic.gov"),
-        ("us-isob-east-1", "lambda.us-isob-east-1.sc2s.sgov.gov"),
-        ("eu-isoe-west-1", "lambda.eu-isoe-west-1.cloud.adc-e.uk"),
-        ("us-isof-south-1", "lambda.us-isof-south-1.csp.hci.ic.gov"),
-        ("us-gov-west-1", "lambda.us-gov-west-1.amazonaws.com"),
-    ],
-)
-def test_every_partition_has_its_dns_suffix(region: str, host: str) -> None:
-    """The default endpoint uses the region's partition suffix, as AWS's partition table says."""
-    assert resolve_region(region, {}, {}) == region
-    assert resolve_endpoint(None, region, {}).host == host

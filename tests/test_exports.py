@@ -104,3 +104,18 @@ def test_aiohttp_module_exports() -> None:
     for name in ("setup", "CLIENT", "client_from"):
         assert name in module.__all__, name
         assert hasattr(module, name), name
+
+
+def test_version_is_the_installed_distributions() -> None:
+    """__version__ is pyproject's version, read from the installed metadata, and not loaded
+    at import."""
+    import subprocess
+    import sys
+    from importlib import metadata
+
+    assert lambda_es.__version__ == metadata.version("lambda-es")
+    probe = "import sys, lambda_es; print('importlib.metadata' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

@@ -30,13 +30,16 @@ def gen() -> Iterator[ModuleType]:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is built.
+    # dataclasses look their module up in sys.modules while the class is built;
+    # the generator imports tools/ruff_format.py as a sibling, as it does when run.
     sys.modules["generate_sync"] = module
+    sys.path.insert(0, str(TOOL.parent))
     try:
         spec.loader.exec_module(module)
         yield module
     finally:
         del sys.modules["generate_sync"]
+        sys.path.remove(str(TOOL.parent))
 
 
 def _ruff() -> list[str]:
@@ -529,3 +532,20 @@ def test_var_keyword_init_parameters_are_forwarded(gen: Any, tmp_path: Path) -> 
     text = output.read_text(encoding="utf-8")
     assert "**extra," in text
     assert "extra=extra" not in text
+
+
+def test_ruff_formats_and_sorts_generated_text(gen: Any) -> None:
+    """Layout and import order come from ruff with the project's configuration."""
+    from ruff_format import format_source
+
+    text = "import sys\nimport os\nfrom ._x import b, A\nx=( 1,\n)\n"
+    formatted = format_source(text, ROOT / "lambda_es" / "_generated_example.py")
+    assert formatted == "import os\nimport sys\n\nfrom ._x import A, b\n\nx = (1,)\n"
+
+
+def test_ruff_refusing_the_text_is_a_clear_error(gen: Any) -> None:
+    """Text ruff cannot parse raises RuffError naming the file, not a silent pass-through."""
+    from ruff_format import RuffError, format_source
+
+    with pytest.raises(RuffError, match=r"_generated_example\.py"):
+        format_source("def broken(:\n", ROOT / "lambda_es" / "_generated_example.py")

@@ -20,11 +20,11 @@ missing annotation or docstring, an async generator not annotated
 ``AsyncIterator``...) stops it with exit status 2 and a message naming the
 file and line: a wrong facade is worse than none.
 
-The output is written already formatted as ``ruff format`` would format it,
-so the check needs no formatter installed: every signature and call is
-exploded one argument per line with a magic trailing comma (a layout the
-formatter keeps at any width), and parameter text is copied from a source
-that ``ruff format`` has already laid out at the same indentation.
+The generator writes plain code (every signature and call one argument per
+line, with a magic trailing comma) and leaves import order and layout to
+ruff (``tools/ruff_format.py``), with the project's configuration, so the
+output is what ``ruff format`` and ``ruff check`` expect and the two never
+disagree.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ruff_format import RuffError, format_source
+
 __all__ = ["GenerateError", "generate", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +50,6 @@ OUTPUT = ROOT / "lambda_es" / "_sync.py"
 
 ASYNC_CLASS = "AsyncClient"
 SYNC_CLASS = "Client"
-LINE_LENGTH = 100
 INDENT = "    "
 
 #: Constructor parameters the blocking client refuses (when not None), and why:
@@ -536,7 +537,6 @@ def _imports(
     bindings: dict[str, Binding],
     blocks: dict[int, Block],
     path: str,
-    package: str,
 ) -> list[str]:
     own = {
         ASYNC_CLASS: Binding("." + Path(path).stem, ASYNC_CLASS),
@@ -578,70 +578,17 @@ def _imports(
                 "which the blocking client does not use; copying it would leave unused imports",
             )
 
-    sections: dict[int, list[Binding]] = {0: [], 1: [], 2: [], 3: []}
-    for binding in needed:
-        sections[_section(binding.module, package)].append(binding)
-    lines: list[str] = []
-    for number in sorted(sections):
-        group = sections[number]
-        if not group:
-            continue
-        lines.append("")
-        straight = sorted((b for b in group if b.name is None), key=lambda b: b.module.lower())
-        for b in straight:
+    # One statement per name, in a stable order; ruff sorts and merges them.
+    lines = [""]
+    for b in sorted(needed, key=lambda b: (b.module, b.name or "", b.asname or "")):
+        if b.name is None:
             lines.append(f"import {b.module}" + (f" as {b.asname}" if b.asname else ""))
-        lines.extend(_from_imports([b for b in group if b.name is not None]))
+        else:
+            lines.append(
+                f"from {b.module} import {b.name}" + (f" as {b.asname}" if b.asname else "")
+            )
     for line in sorted(used_blocks):
         lines += ["", blocks[line].text]
-    return lines
-
-
-def _section(module: str, package: str) -> int:
-    if module.startswith("."):
-        return 3
-    root = module.split(".")[0]
-    if root == package:
-        return 2
-    if root in sys.stdlib_module_names:
-        return 0
-    return 1
-
-
-def _member_key(name: str) -> tuple[int, str, str]:
-    # ruff's isort "order-by-type": CONSTANTS, then Classes, then the rest.
-    if len(name) > 1 and name.isupper():
-        rank = 0
-    elif name[:1].isupper():
-        rank = 1
-    else:
-        rank = 2
-    return rank, name.lower(), name
-
-
-def _from_imports(group: list[Binding]) -> list[str]:
-    # Plain members of one module share a statement; aliased ones get their
-    # own (ruff's default: combine-as-imports = false).
-    statements: list[tuple[str, tuple[int, str, str], list[str]]] = []
-    by_module: dict[str, list[str]] = {}
-    for b in group:
-        assert b.name is not None
-        if b.asname:
-            statements.append((b.module, _member_key(b.name), [f"{b.name} as {b.asname}"]))
-        else:
-            by_module.setdefault(b.module, []).append(b.name)
-    for module, names in by_module.items():
-        names.sort(key=_member_key)
-        statements.append((module, _member_key(names[0]), names))
-    statements.sort(key=lambda s: (s[0].lower(), s[1]))
-    lines: list[str] = []
-    for module, _, names in statements:
-        line = f"from {module} import {', '.join(names)}"
-        if len(line) <= LINE_LENGTH:
-            lines.append(line)
-        else:
-            lines.append(f"from {module} import (")
-            lines.extend(f"{INDENT}{name}," for name in names)
-            lines.append(")")
     return lines
 
 
@@ -662,9 +609,8 @@ def _signature(name: str, params: Sequence[Param], returns: str) -> list[str]:
 
 def _call(prefix: str, callee: str, first: str, params: Sequence[Param]) -> list[str]:
     ind = INDENT * 2
-    one_line = f"{ind}{prefix}{callee}({first})"
-    if not params and len(one_line) <= LINE_LENGTH:
-        return [one_line]
+    if not params:  # ruff wraps it if it is too long
+        return [f"{ind}{prefix}{callee}({first})"]
     lines = [f"{ind}{prefix}{callee}(", f"{ind}{INDENT}{first},"]
     lines.extend(
         f"{ind}{INDENT}**{p.name},"
@@ -796,7 +742,7 @@ def render(
         package: the package's name, for import sections.
 
     Returns:
-        The module's text, formatted as ``ruff format`` would.
+        The module's text, before ruff sorts its imports and formats it.
 
     Raises:
         GenerateError: a name cannot be imported, or clashes with the generator's.
@@ -812,7 +758,7 @@ def render(
         "",
         "from __future__ import annotations",
     ]
-    out += _imports(model, bindings, blocks, source_name, package)
+    out += _imports(model, bindings, blocks, source_name)
     out += ["", f'__all__ = ["{SYNC_CLASS}"]', "", "", f"class {SYNC_CLASS}:"]
     out += _class_doc(model)
     out += [""]
@@ -851,7 +797,8 @@ def generate(source: Path, *, source_name: str | None = None) -> str:
     reader = _Reader(source.read_text(encoding="utf-8"), source_name)
     model = reader.read()
     bindings, blocks = reader.bindings()
-    return render(model, bindings, blocks, source_name, source.resolve().parent.name)
+    text = render(model, bindings, blocks, source_name, source.resolve().parent.name)
+    return format_source(text, source.resolve().parent / OUTPUT.name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -871,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         text = generate(args.source)
-    except GenerateError as exc:
+    except (GenerateError, RuffError) as exc:
         print(f"generate_sync: error: {exc}", file=sys.stderr)
         return 2
     output: Path = args.output

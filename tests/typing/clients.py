@@ -87,3 +87,14 @@ def same_constructor_keywords(credentials: lambda_es.Credentials) -> None:
         max_connections=10,
     )
     lambda_es.Client(regoin="us-east-1")  # type: ignore[call-arg]
+    for client_class in (lambda_es.AsyncClient, lambda_es.Client):
+        client_class(
+            verify="/etc/ssl/ca.pem",
+            proxy="http://proxy.example:3128",
+            allow_http=True,
+            use_fips_endpoint=True,
+            use_dualstack_endpoint=False,
+        )
+        client_class(verify=False, proxy=False)
+        client_class(proxy=True)  # type: ignore[arg-type]
+        client_class(use_fips_endpoint="yes")  # type: ignore[arg-type]
