@@ -41,7 +41,8 @@ _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")
 
 def _is_async_test(request: pytest.FixtureRequest) -> bool:
     function = getattr(request.node, "function", None)
-    return inspect.iscoroutinefunction(function) or request.node.get_closest_marker("asyncio")
+    marked = request.node.get_closest_marker("asyncio") is not None
+    return inspect.iscoroutinefunction(function) or marked
 
 
 try:

@@ -210,6 +210,27 @@ def test_another_host_warns_and_advertises_a_usable_url(serve: type[Served]) -> 
     assert err.startswith("lambda-es serve: warning: listening on 0.0.0.0, not loopback")
 
 
+def _ipv6() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6(), reason="this machine has no IPv6 loopback")
+def test_the_ipv6_wildcard_advertises_ipv6_loopback(serve: type[Served]) -> None:
+    """--host :: warns and advertises http://[::1]:PORT, which a client can use."""
+    server = serve("--host", "::")
+    assert server.url.startswith("http://[::1]:")
+    with _client(server.url) as client:
+        client.list_event_source_mappings()
+    code, _, err = server.stop()
+    assert code == 0
+    assert "warning: listening on ::, not loopback" in err
+
+
 def test_function_registry(serve: type[Served]) -> None:
     """--function NAME (repeatable): other functions get AWS's 404 on both APIs."""
     server = serve("--function", "process-orders", "--function", "audit")
