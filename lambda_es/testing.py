@@ -5,7 +5,11 @@ the event-source-mapping API as AWS does: the same paths, status codes, error
 headers and bodies. It checks that requests are SigV4-signed for Lambda and,
 given ``credentials=``, that the signature is right. Use it as an async
 context manager inside an event loop, or as a plain context manager (it then
-runs in a thread of its own), or through the pytest fixture ``fake_lambda``.
+runs in a thread of its own), or through the pytest fixtures ``fake_lambda``
+(async tests), ``fake_lambda_sync`` (blocking tests) and ``fake_lambda_env``
+(the AWS environment pointed at the fake), or as ``lambda-es serve``.
+Malformed requests get AWS-style 4xx answers; the state can live in a JSON
+file (``state_path=``); ``add_function`` makes unknown functions a 404.
 
     async with FakeLambda() as fake:
         async with AsyncClient(endpoint_url=fake.endpoint_url, region="us-east-1",
