@@ -1,9 +1,9 @@
-"""An aiohttp application whose handler adds an event source with the app's AsyncClient.
+"""An aiohttp application whose handler ensures a mapping with the app's AsyncClient.
 
 ``lambda_es.aiohttp.setup`` gives the app one client, made on startup and
 closed on cleanup; handlers reach it with ``client_from(request)``.
 
-Run as a script, it starts the app on 127.0.0.1 on a free port, POSTs one
+Run as a script, it starts the app on 127.0.0.1 on a free port, PUTs one
 request to itself, prints the answer and exits. With no endpoint configured
 (no ``AWS_ENDPOINT_URL_LAMBDA`` or ``AWS_ENDPOINT_URL``), the app's client
 talks to a :class:`lambda_es.testing.FakeLambda` on 127.0.0.1; with one, it
@@ -26,42 +26,41 @@ import lambda_es
 import lambda_es.aiohttp
 from lambda_es.testing import FakeLambda
 
-STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
-ROLE = "arn:aws:iam::123456789012:role/invoke-process-orders"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
 
 
-async def add_event_source(request: web.Request) -> web.Response:
-    """``POST /event-sources``: map a stream to a function.
+async def ensure_mapping(request: web.Request) -> web.Response:
+    """``PUT /mappings``: make sure a source is mapped to a function (idempotent).
 
-    The JSON body has ``stream_arn``, ``function_name``, ``role_arn`` and
-    optionally ``batch_size``.
+    The JSON body has ``event_source_arn``, ``function_name`` and optionally
+    ``batch_size``.
 
     Args:
         request: the request.
 
     Returns:
-        201 with the new mapping, 400 for a bad request, 502 when Lambda refused.
+        200 with the mapping, 400 for a bad request, 502 when Lambda refused.
     """
     try:
         body = await request.json()
         kwargs: dict[str, Any] = {
-            "event_source": body["stream_arn"],
+            "event_source_arn": body["event_source_arn"],
             "function_name": body["function_name"],
-            "role": body["role_arn"],
-            "batch_size": body.get("batch_size"),
         }
-    except (ValueError, KeyError, TypeError, AttributeError):
+        if "batch_size" in body:
+            kwargs["batch_size"] = body["batch_size"]
+    except (ValueError, KeyError, TypeError):
         return web.json_response(
-            {"error": "expected stream_arn, function_name, role_arn"}, status=400
+            {"error": "expected event_source_arn and function_name"}, status=400
         )
     client = lambda_es.aiohttp.client_from(request)
     try:
-        cfg = await client.add_event_source(**kwargs)
+        mapping = await client.ensure_event_source_mapping(**kwargs)
     except lambda_es.ParamValidationError as exc:
         return web.json_response({"error": str(exc)}, status=400)
     except lambda_es.LambdaESError as exc:
         return web.json_response({"error": str(exc)}, status=502)
-    return web.json_response(cfg.to_dict(), status=201)
+    return web.json_response(mapping.to_dict())
 
 
 def make_app(**client_kwargs: Any) -> web.Application:
@@ -75,12 +74,12 @@ def make_app(**client_kwargs: Any) -> web.Application:
     """
     app = web.Application()
     lambda_es.aiohttp.setup(app, **client_kwargs)
-    app.router.add_post("/event-sources", add_event_source)
+    app.router.add_put("/mappings", ensure_mapping)
     return app
 
 
 async def serve_once(**client_kwargs: Any) -> None:
-    """Start the app on a free loopback port, POST one request to it, print the answer.
+    """Start the app on a free loopback port, PUT one request to it, print the answer.
 
     Args:
         **client_kwargs: the AsyncClient's keywords.
@@ -93,13 +92,13 @@ async def serve_once(**client_kwargs: Any) -> None:
         port = runner.addresses[0][1]
         async with (
             aiohttp.ClientSession() as session,
-            session.post(
-                f"http://127.0.0.1:{port}/event-sources",
-                json={"stream_arn": STREAM, "function_name": "process-orders", "role_arn": ROLE},
+            session.put(
+                f"http://127.0.0.1:{port}/mappings",
+                json={"event_source_arn": QUEUE, "function_name": "process-orders"},
             ) as response,
         ):
             payload = await response.json()
-            print(f"POST /event-sources -> HTTP {response.status}")
+            print(f"PUT /mappings -> HTTP {response.status}")
             print(json.dumps(payload, indent=2))
     finally:
         await runner.cleanup()

@@ -1,4 +1,4 @@
-"""An asyncio service: several event sources added concurrently with one AsyncClient.
+"""An asyncio service: several mappings ensured concurrently with one AsyncClient.
 
 One client is shared by every task, so the calls run side by side over one
 connection pool. With no endpoint configured (no ``AWS_ENDPOINT_URL_LAMBDA`` or
@@ -20,8 +20,7 @@ import lambda_es
 from lambda_es.testing import FakeLambda
 
 ACCOUNT = "123456789012"
-STREAMS = ["orders", "payments", "refunds", "shipments"]
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/invoke-process-orders"
+QUEUES = ["orders", "payments", "refunds", "shipments"]
 
 
 @contextlib.asynccontextmanager
@@ -43,34 +42,33 @@ async def make_client() -> AsyncIterator[lambda_es.AsyncClient]:
         yield client
 
 
-async def add_stream(
-    client: lambda_es.AsyncClient, stream: str
-) -> lambda_es.EventSourceConfiguration:
-    """Map one Kinesis stream to the function that processes it.
+async def ensure_queue(client: lambda_es.AsyncClient, queue: str) -> lambda_es.EventSourceMapping:
+    """Map one SQS queue to the function that processes it, and wait until it is Enabled.
 
     Args:
         client: the shared client.
-        stream: the stream's name.
+        queue: the queue's name.
 
     Returns:
-        The new mapping's configuration.
+        The mapping, Enabled.
     """
-    return await client.add_event_source(
-        event_source=f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{stream}",
-        function_name=f"process-{stream}",
-        role=ROLE,
-        batch_size=100,
-        parameters={"InitialPositionInStream": "LATEST"},
+    mapping = await client.ensure_event_source_mapping(
+        function_name=f"process-{queue}",
+        event_source_arn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:{queue}",
+        batch_size=10,
     )
+    assert mapping.uuid is not None
+    return await client.wait_for_event_source_mapping(mapping.uuid)
 
 
 async def main() -> None:
-    """Add one event source per stream, all at once, and print what Lambda returned."""
+    """Ensure one mapping per queue, all at once, and print what Lambda returned."""
     async with make_client() as client:
-        configs = await asyncio.gather(*(add_stream(client, stream) for stream in STREAMS))
-    for cfg in configs:
-        print(f"{cfg.function_name}: {cfg.uuid} {cfg.status}")
-    print(f"added {len(configs)} event sources concurrently")
+        mappings = await asyncio.gather(*(ensure_queue(client, queue) for queue in QUEUES))
+    for mapping in mappings:
+        function = (mapping.function_arn or "").rsplit(":", 1)[-1]
+        print(f"{function}: {mapping.uuid} {mapping.state}")
+    print(f"ensured {len(mappings)} mappings concurrently")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Quick start: add an event source and print the configuration Lambda returns.
 
+Then, on the same endpoint, the current API's upsert: ensure that a queue is
+mapped to the function with the given settings (create it, or update the
+existing mapping to match; calling it again changes nothing).
+
 With no endpoint configured (no ``AWS_ENDPOINT_URL_LAMBDA`` or
 ``AWS_ENDPOINT_URL``), it starts :class:`lambda_es.testing.FakeLambda` on
 127.0.0.1 and talks to that, so it runs with no AWS account. With one, it uses
@@ -21,6 +25,7 @@ from lambda_es.testing import FakeLambda
 
 STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
 ROLE = "arn:aws:iam::123456789012:role/invoke-process-orders"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
 
 
 @contextlib.asynccontextmanager
@@ -43,7 +48,7 @@ async def make_client() -> AsyncIterator[lambda_es.AsyncClient]:
 
 
 async def main() -> None:
-    """Add one event source and print the result."""
+    """Add one event source (2014-11-13), ensure one mapping (2015-03-31), print both."""
     async with make_client() as client:
         cfg = await client.add_event_source(
             event_source=STREAM,
@@ -52,8 +57,14 @@ async def main() -> None:
             batch_size=100,
             parameters={"InitialPositionInStream": "TRIM_HORIZON"},
         )
-    print("added event source:")
-    print(json.dumps(cfg.to_dict(), indent=2))
+        print("added event source:")
+        print(json.dumps(cfg.to_dict(), indent=2))
+
+        mapping = await client.ensure_event_source_mapping(
+            function_name="process-orders", event_source_arn=QUEUE, batch_size=10
+        )
+        print("ensured event source mapping:")
+        print(json.dumps(mapping.to_dict(), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""A blocking script: add one event source with lambda_es.Client, no asyncio in sight.
+"""A blocking deploy script: ensure one mapping with lambda_es.Client, no asyncio in sight.
+
+It makes sure the queue is mapped to the function with the given batch size
+(creating the mapping, or updating the existing one; run it twice and the
+second run changes nothing) and waits until the mapping is Enabled.
 
 With no endpoint configured (no ``AWS_ENDPOINT_URL_LAMBDA`` or
 ``AWS_ENDPOINT_URL``), it starts :class:`lambda_es.testing.FakeLambda` on
@@ -6,8 +10,7 @@ With no endpoint configured (no ``AWS_ENDPOINT_URL_LAMBDA`` or
 region and credentials as boto3 would.
 
     python examples/sync_script.py --function-name process-orders \\
-        --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/orders \\
-        --role-arn arn:aws:iam::123456789012:role/invoke-process-orders --batch-size 50
+        --queue-arn arn:aws:sqs:us-east-1:123456789012:orders --batch-size 50
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ from collections.abc import Iterator, Sequence
 import lambda_es
 from lambda_es.testing import FakeLambda
 
-STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
-ROLE = "arn:aws:iam::123456789012:role/invoke-process-orders"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
 
 
 @contextlib.contextmanager
@@ -53,16 +55,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     Returns:
         The parsed arguments.
     """
-    parser = argparse.ArgumentParser(description="Map a Kinesis stream to a Lambda function.")
+    parser = argparse.ArgumentParser(description="Map an SQS queue to a Lambda function.")
     parser.add_argument("--function-name", default="process-orders", help="the function")
-    parser.add_argument("--stream-arn", default=STREAM, help="the Kinesis stream's ARN")
-    parser.add_argument("--role-arn", default=ROLE, help="the role Lambda reads the stream as")
-    parser.add_argument("--batch-size", type=int, default=100, help="records per invocation")
+    parser.add_argument("--queue-arn", default=QUEUE, help="the SQS queue's ARN")
+    parser.add_argument("--batch-size", type=int, default=10, help="messages per invocation")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Add the event source, read it back, and print it.
+    """Ensure the mapping, wait until it is Enabled, and print it.
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
@@ -73,19 +74,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     with make_client() as client:
         try:
-            cfg = client.add_event_source(
-                event_source=args.stream_arn,
+            mapping = client.ensure_event_source_mapping(
                 function_name=args.function_name,
-                role=args.role_arn,
+                event_source_arn=args.queue_arn,
                 batch_size=args.batch_size,
             )
+            assert mapping.uuid is not None
+            mapping = client.wait_for_event_source_mapping(mapping.uuid)
         except lambda_es.LambdaESError as exc:
             print(f"failed: {exc}")
             return 1
-        assert cfg.uuid is not None
-        again = client.get_event_source(cfg.uuid)
-    print("added event source:")
-    print(json.dumps(again.to_dict(), indent=2))
+    print("mapping enabled:")
+    print(json.dumps(mapping.to_dict(), indent=2))
     return 0
 
 

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any
 
 from aiohttp import web
 
 from ._shapes import CURRENT_PARAMETERS
 
-__all__ = ["AWSError", "marker_offset", "page", "page_size", "read_json"]
+__all__ = [
+    "AWSError",
+    "function_not_found",
+    "invalid",
+    "legacy_timestamp",
+    "marker_offset",
+    "page",
+    "page_size",
+    "read_json",
+]
+
+# Markers and page sizes are small decimal numbers; anything longer is refused
+# before int() sees it (int() refuses 4,300+ digits with a ValueError).
+_SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 
 # Lambda spells the message member in lower case for these codes (see the
 # service model) and "Message" for the rest; the fake does the same.
@@ -51,6 +66,28 @@ def invalid(message: str) -> AWSError:
     return AWSError(400, "InvalidParameterValueException", message)
 
 
+def function_not_found(function_arn: str) -> AWSError:
+    """The 404 Lambda answers for a mapping to a function that does not exist.
+
+    Args:
+        function_arn: the function's unqualified ARN.
+    """
+    return AWSError(404, "ResourceNotFoundException", f"Function not found: {function_arn}")
+
+
+def legacy_timestamp(epoch: float) -> str:
+    """``LastModified`` as the 2014-11-13 API wrote it: ``2014-11-13T19:07:20.006+0000``.
+
+    That model types the member as a string (botocore's ``Timestamp`` shape is
+    ``string`` there), so boto3's legacy client passes it through unparsed.
+
+    Args:
+        epoch: seconds since the epoch.
+    """
+    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
     """The request's JSON object body (empty means ``{}``).
 
@@ -59,7 +96,8 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     """
     try:
         payload = json.loads(await request.read() or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: a body nested deeper than the parser's stack allows.
         raise AWSError(400, "InvalidRequestContentException", "Could not parse JSON") from None
     if not isinstance(payload, dict):
         raise AWSError(400, "InvalidRequestContentException", "Expected a JSON object")
@@ -78,7 +116,7 @@ def page_size(value: str | None, default: int = 100) -> int:
     """
     if value is None:
         return default
-    if not value.isdigit() or not _MAX_ITEMS[0] <= int(value) <= _MAX_ITEMS[1]:
+    if not _SMALL_NUMBER.fullmatch(value) or not _MAX_ITEMS[0] <= int(value) <= _MAX_ITEMS[1]:
         raise invalid(
             "1 validation error detected: Value at 'maxItems' failed to satisfy constraint"
         )
@@ -94,7 +132,7 @@ def marker_offset(marker: str | None, length: int) -> int:
     if marker is None:
         return 0
     prefix, _, number = marker.partition("-")
-    if prefix != "offset" or not number.isdigit() or int(number) > length:
+    if prefix != "offset" or not _SMALL_NUMBER.fullmatch(number) or int(number) > length:
         raise invalid("Invalid Marker")
     return int(number)
 

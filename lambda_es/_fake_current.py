@@ -17,8 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ._fake_core import AWSError, invalid, page, read_json
-from ._shapes import SETTINGS
+from ._fake_core import AWSError, function_not_found, invalid, page, read_json
+from ._shapes import ARN, NAMESPACED_FUNCTION_NAME, SETTINGS
 
 __all__ = ["CurrentMappings"]
 
@@ -48,15 +48,26 @@ class CurrentMappings:
         account_id: for the ARNs it makes.
         clock: epoch seconds, for ``LastModified``.
         lock: the FakeLambda's lock (its state is read from other threads).
+        functions: the registered function names (empty: every function exists).
+        on_change: called, with the lock held, after anything may have changed.
     """
 
     def __init__(
-        self, region: str, account_id: str, clock: Callable[[], float], lock: threading.Lock
+        self,
+        region: str,
+        account_id: str,
+        clock: Callable[[], float],
+        lock: threading.Lock,
+        *,
+        functions: set[str] | None = None,
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self.clock = clock
         self._lock = lock
+        self.functions = functions if functions is not None else set()
+        self._on_change = on_change
         self.mappings: dict[str, dict[str, Any]] = {}
         #: How many reads (get or list) a transitional state lasts.
         self.settle_after = 1
@@ -78,6 +89,29 @@ class CurrentMappings:
             return name
         base = name.rsplit(":function:", 1)[-1]
         return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{base}"
+
+    def existing_function_arn(self, name: object) -> str:
+        """The function's ARN, once the name is checked and the function known.
+
+        Raises:
+            AWSError: 400 for a malformed name; 404 when functions are
+                registered and this is not one of them.
+        """
+        if (
+            not isinstance(name, str)
+            or not 1 <= len(name) <= 256
+            or not NAMESPACED_FUNCTION_NAME.fullmatch(name)
+        ):
+            raise invalid(
+                f"1 validation error detected: Value '{str(name)[:256]}' at 'functionName' "
+                "failed to satisfy constraint: Member must satisfy regular expression pattern"
+            )
+        arn = self.function_arn(name)
+        # Lambda names the unqualified function: drop a version or alias.
+        base = arn.split(":function:", 1)[1].split(":", 1)[0]
+        if self.functions and base not in self.functions:
+            raise function_not_found(arn.rsplit(":function:", 1)[0] + ":function:" + base)
+        return arn
 
     @staticmethod
     def public(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -134,20 +168,25 @@ class CurrentMappings:
         payload = await read_json(request)
         function = payload.get("FunctionName")
         source = payload.get("EventSourceArn")
-        if not isinstance(function, str) or not function:
+        if function is None:
             raise invalid("FunctionName is required")
         if source is None and "SelfManagedEventSource" not in payload:
             raise invalid("EventSourceArn is required")
-        if source is not None and (not isinstance(source, str) or not source.startswith("arn:")):
-            raise invalid(f"Invalid EventSourceArn: {source}")
+        if source is not None and (
+            not isinstance(source, str) or len(source) > 1024 or not ARN.fullmatch(source)
+        ):
+            raise invalid(
+                f"1 validation error detected: Value '{str(source)[:1024]}' at 'eventSourceArn' "
+                "failed to satisfy constraint: Member must satisfy regular expression pattern"
+            )
         self._check_settable(payload)
         service = source.split(":")[2] if isinstance(source, str) else "kafka"
         if service in _STREAM_SERVICES and "StartingPosition" not in payload:
             raise invalid("StartingPosition is required for this event source")
         if service == "sqs" and "StartingPosition" in payload:
             raise invalid("StartingPosition is not valid for SQS event sources.")
-        function_arn = self.function_arn(function)
         with self._lock:
+            function_arn = self.existing_function_arn(function)
             for existing in self.mappings.values():
                 if (
                     source is not None
@@ -188,12 +227,14 @@ class CurrentMappings:
             final = "Enabled" if payload.get("Enabled", True) else "Disabled"
             self._transition(mapping, "Creating", final)
             self.mappings[uuid] = mapping
+            self._on_change()
             return web.json_response(self.public(mapping), status=202)
 
     async def get(self, request: web.Request) -> web.Response:
         """GetEventSourceMapping: 200 (a read advances a transitional state)."""
         with self._lock:
             mapping = self._advance(self._lookup(request))
+            self._on_change()
             if mapping is None:
                 raise AWSError(
                     404, "ResourceNotFoundException", "The resource you requested does not exist."
@@ -216,6 +257,7 @@ class CurrentMappings:
                 if wanted_arn is not None and current["FunctionArn"] != wanted_arn:
                     continue
                 items.append(self.public(current))
+            self._on_change()
         return web.json_response(page(items, query, "EventSourceMappings"))
 
     async def update(self, request: web.Request) -> web.Response:
@@ -227,6 +269,11 @@ class CurrentMappings:
             raise invalid(f"Unsupported parameters for update: {', '.join(refused)}")
         with self._lock:
             mapping = self._lookup(request)
+            function_arn = (
+                self.existing_function_arn(payload["FunctionName"])
+                if "FunctionName" in payload
+                else None
+            )
             if mapping["State"] in TRANSITIONAL:
                 raise AWSError(
                     400,
@@ -235,8 +282,8 @@ class CurrentMappings:
                     f"(State: {mapping['State']})",
                 )
             mapping.update({k: payload[k] for k in _PASSED_THROUGH if k in payload})
-            if "FunctionName" in payload:
-                mapping["FunctionArn"] = self.function_arn(payload["FunctionName"])
+            if function_arn is not None:
+                mapping["FunctionArn"] = function_arn
             enabled = payload.get("Enabled")
             if enabled is True and mapping["State"] == "Disabled":
                 self._transition(mapping, "Enabling", "Enabled")
@@ -244,6 +291,7 @@ class CurrentMappings:
                 self._transition(mapping, "Disabling", "Disabled")
             else:
                 self._transition(mapping, "Updating", mapping["State"])
+            self._on_change()
             return web.json_response(self.public(mapping), status=202)
 
     async def delete(self, request: web.Request) -> web.Response:
@@ -258,4 +306,5 @@ class CurrentMappings:
                     f"(State: {mapping['State']})",
                 )
             self._transition(mapping, "Deleting", "Deleted")
+            self._on_change()
             return web.json_response(self.public(mapping), status=202)

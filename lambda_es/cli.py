@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -294,10 +292,40 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--timeout", type=float, default=300.0)
 
     sub = command("serve", None, "Run a local Lambda endpoint (FakeLambda) until interrupted.")
-    sub.add_argument("--host", default="127.0.0.1")
-    sub.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sub.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; any other prints a warning)",
+    )
+    sub.add_argument("--port", type=int, default=0, help="0 to 65535; 0 picks a free port")
     sub.add_argument(
         "--account-id", default="123456789012", help="the account in the ARNs it makes"
+    )
+    sub.add_argument(
+        "--access-key-id",
+        help="verify signatures made with this key (else AWS_ACCESS_KEY_ID; "
+        "prefer the environment: options show in the process list)",
+    )
+    sub.add_argument("--secret-access-key", help="the key's secret (else AWS_SECRET_ACCESS_KEY)")
+    sub.add_argument("--session-token", help="require this session token (else AWS_SESSION_TOKEN)")
+    sub.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="accept any well-formed signature, whatever its key",
+    )
+    sub.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep the mappings and functions in this JSON file (loaded on start, "
+        "replaced atomically after every change)",
+    )
+    sub.add_argument(
+        "--function",
+        dest="functions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="register a function (repeatable); once any is, mappings for others get 404",
     )
     return parser
 
@@ -383,12 +411,10 @@ def _configure_list(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(host: str, port: int, region: str, account_id: str) -> None:
-    from .testing import FakeLambda  # the server side is not needed by other commands
+def _serve(args: argparse.Namespace) -> int:
+    from ._serve import run  # the server side is not needed by other commands
 
-    async with FakeLambda(host=host, port=port, region=region, account_id=account_id) as fake:
-        print(f"FakeLambda listening on {fake.endpoint_url} (Ctrl-C to stop)", flush=True)
-        await asyncio.Event().wait()
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -409,11 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"lambda-es: error: {exc}", file=sys.stderr)
             return 2
     if args.command == "serve":
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
-            # Clients sign for a region; the fake must be in the same one.
-            region = args.region or os.environ.get("AWS_REGION") or "us-east-1"
-            asyncio.run(_serve(args.host, args.port, region, args.account_id))
-        return 0
+        return _serve(args)
     try:
         result = asyncio.run(_run(args))
     except (ParamValidationError, ConfigurationError) as exc:

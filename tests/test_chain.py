@@ -740,7 +740,7 @@ async def test_chain_source_is_none_until_resolved(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_cli_uses_the_chain(
-    fake_lambda: FakeLambda,
+    fake_lambda_sync: FakeLambda,
     aws_files: tuple[Path, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -755,10 +755,10 @@ def test_the_cli_uses_the_chain(
         "'SecretAccessKey': 'role-secret-value', 'SessionToken': 'role-token-value'}))\n",
     )
     _write(aws_files[0], f"[profile p]\nregion = us-east-1\ncredential_process = {command}\n")
-    fake_lambda.credentials = ROLE
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda.endpoint_url)
+    fake_lambda_sync.credentials = ROLE
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda_sync.endpoint_url)
     assert main(["--profile", "p", "list-event-source-mappings"]) == 0
-    assert "Credential=ASIAROLEKEY/" in fake_lambda.requests[0].headers["Authorization"]
+    assert "Credential=ASIAROLEKEY/" in fake_lambda_sync.requests[0].headers["Authorization"]
     capsys.readouterr()
     assert main(["--region", "us-east-1", "list-event-source-mappings"]) == 2
     err = capsys.readouterr().err

@@ -17,13 +17,13 @@ from .conftest import KINESIS_ARN, ROLE_ARN
 
 
 @pytest.fixture
-def cli_env(fake_lambda: FakeLambda, monkeypatch: pytest.MonkeyPatch) -> FakeLambda:
+def cli_env(fake_lambda_sync: FakeLambda, monkeypatch: pytest.MonkeyPatch) -> FakeLambda:
     """Point the CLI at the fake through the environment, as a user would."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", fake_lambda_sync.endpoint_url)
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDCLI")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "cli-secret")
-    return fake_lambda
+    return fake_lambda_sync
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, object, str]:
@@ -179,7 +179,7 @@ def test_serve_runs_a_local_endpoint_as_a_process() -> None:
 
 @pytest.mark.parametrize("place", ["before", "after"])
 def test_global_options_before_or_after_the_subcommand(
-    fake_lambda: FakeLambda,
+    fake_lambda_sync: FakeLambda,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     place: str,
@@ -188,12 +188,12 @@ def test_global_options_before_or_after_the_subcommand(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDCLI")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "cli-secret")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")  # overridden by --region
-    globals_ = ["--region", "us-east-1", "--endpoint-url", fake_lambda.endpoint_url]
+    globals_ = ["--region", "us-east-1", "--endpoint-url", fake_lambda_sync.endpoint_url]
     command = ["list-event-source-mappings"]
     argv = globals_ + command if place == "before" else command + globals_
     code, listed, err = _run(capsys, *argv)
     assert (code, listed, err) == (0, [], "")
-    assert "/us-east-1/lambda/" in fake_lambda.requests[-1].headers["Authorization"]
+    assert "/us-east-1/lambda/" in fake_lambda_sync.requests[-1].headers["Authorization"]
 
 
 def test_an_option_after_the_subcommand_wins(capsys: pytest.CaptureFixture[str]) -> None:

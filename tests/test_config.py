@@ -557,14 +557,14 @@ def test_constructor_checks_the_new_keywords(name: str, value: object) -> None:
         lambda_es.AsyncClient(**{name: value})  # type: ignore[arg-type]
 
 
-def test_sync_client_takes_every_keyword(tmp_path: Path, fake_lambda: FakeLambda) -> None:
+def test_sync_client_takes_every_keyword(tmp_path: Path, fake_lambda_sync: FakeLambda) -> None:
     """The blocking Client accepts every configuration keyword and uses them."""
     bundle = tmp_path / "ca.pem"
     bundle.write_text("unused for http", encoding="utf-8")
     with lambda_es.Client(
         region="us-east-1",
-        endpoint_url=fake_lambda.endpoint_url,
-        credentials=fake_lambda.client_credentials,
+        endpoint_url=fake_lambda_sync.endpoint_url,
+        credentials=fake_lambda_sync.client_credentials,
         profile=None,
         retry=lambda_es.Retry(max_attempts=2),
         timeout=lambda_es.Timeout(total=10),
@@ -579,7 +579,7 @@ def test_sync_client_takes_every_keyword(tmp_path: Path, fake_lambda: FakeLambda
     ) as client:
         page = client.list_event_source_mappings()
     assert page.event_source_mappings == ()
-    assert "cfg-test" in fake_lambda.requests[-1].headers["User-Agent"]
+    assert "cfg-test" in fake_lambda_sync.requests[-1].headers["User-Agent"]
 
 
 # -- end to end ----------------------------------------------------------------------------

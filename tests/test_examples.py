@@ -44,56 +44,108 @@ def _json_after(marker: str, output: str) -> dict[str, object]:
 
 def test_every_example_is_tested() -> None:
     """Each file in examples/ has a test here, so a new example cannot go unrun."""
-    tested = {"quickstart.py", "async_service.py", "sync_script.py", "aiohttp_app.py"}
+    tested = {
+        "quickstart.py",
+        "mappings.py",
+        "legacy.py",
+        "async_service.py",
+        "sync_script.py",
+        "aiohttp_app.py",
+    }
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
 def test_quickstart() -> None:
-    """quickstart.py adds one event source and prints its configuration as JSON."""
+    """quickstart.py adds an event source (legacy) and ensures a mapping (current), printing both."""
     output = _run("quickstart.py")
-    cfg = _json_after("added event source:", output)
+    legacy, current = output.split("added event source:", 1)[1].split(
+        "ensured event source mapping:"
+    )
+    cfg, mapping = json.loads(legacy), json.loads(current)
     assert re.fullmatch(UUID, str(cfg["UUID"]))
     assert cfg["FunctionName"] == "process-orders"
+    assert re.fullmatch(UUID, str(mapping["UUID"]))
+    assert mapping["FunctionArn"].endswith(":function:process-orders")
+    assert mapping["BatchSize"] == 10
+
+
+def test_readme_quickstart_runs_the_quickstart_example() -> None:
+    """The README's quickstart:run command runs examples/quickstart.py (two commands, two markers)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count("<!-- quickstart:run -->") == 1
+    assert readme.count("<!-- quickstart:test -->") == 1
+    run_block = readme.split("<!-- quickstart:run -->", 1)[1].split("```", 2)[1]
+    assert "python examples/quickstart.py" in run_block
+
+
+def test_mappings_walks_the_current_api() -> None:
+    """mappings.py creates, ensures twice (the second changes nothing), waits, lists, updates, deletes."""
+    output = _run("mappings.py")
+    steps = [line.split()[0] for line in output.splitlines()[1:]]
+    assert steps == [
+        "create",
+        "ensure",
+        "ensure",
+        "wait",
+        "listed",
+        "listed",
+        "update",
+        "wait",
+        "delete",
+        "delete",
+        "deleted;",
+    ]
+    lines = output.splitlines()
+    first, second = (line.split() for line in lines if line.startswith("ensure"))
+    assert first[1] == second[1]  # the same mapping
+    assert (first[2], second[2]) == ("Updating", "Enabled")  # the second left it alone
+    assert lines[-1] == "deleted; 0 mappings left for process-orders"
+
+
+def test_legacy() -> None:
+    """legacy.py adds, gets, lists, re-adds (same UUID, new function) and removes an event source."""
+    output = _run("legacy.py")
+    uuids = set(re.findall(UUID, output))
+    assert len(uuids) == 1
+    assert "now maps to process-orders-v2 (same UUID)" in output
+    assert output.splitlines()[-1] == "removed; 0 event sources left for the stream"
 
 
 def test_async_service() -> None:
-    """async_service.py adds four event sources concurrently and reports each."""
+    """async_service.py ensures four mappings concurrently and reports each Enabled."""
     output = _run("async_service.py")
-    for stream in ("orders", "payments", "refunds", "shipments"):
-        assert re.search(rf"^process-{stream}: {UUID} PENDING$", output, re.MULTILINE)
-    assert "added 4 event sources concurrently" in output
+    for queue in ("orders", "payments", "refunds", "shipments"):
+        assert re.search(rf"^process-{queue}: {UUID} Enabled$", output, re.MULTILINE)
+    assert "ensured 4 mappings concurrently" in output
 
 
 def test_sync_script_with_arguments() -> None:
-    """sync_script.py sends its command-line arguments and prints the mapping read back."""
-    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks"
+    """sync_script.py ensures the mapping its arguments describe and prints it Enabled."""
+    queue = "arn:aws:sqs:us-east-1:123456789012:clicks"
     output = _run(
         "sync_script.py",
         "--function-name",
         "count-clicks",
-        "--stream-arn",
-        stream,
-        "--role-arn",
-        "arn:aws:iam::123456789012:role/clicks",
+        "--queue-arn",
+        queue,
         "--batch-size",
         "25",
     )
-    cfg = _json_after("added event source:", output)
-    assert cfg["FunctionName"] == "count-clicks"
-    assert cfg["EventSource"] == stream
-    assert cfg["Role"] == "arn:aws:iam::123456789012:role/clicks"
-    assert cfg["BatchSize"] == 25
+    mapping = _json_after("mapping enabled:", output)
+    assert mapping["FunctionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:count-clicks"
+    assert mapping["EventSourceArn"] == queue
+    assert mapping["BatchSize"] == 25
+    assert mapping["State"] == "Enabled"
 
 
 def test_aiohttp_app() -> None:
-    """aiohttp_app.py serves on loopback, POSTs to itself, prints the 201 answer and exits."""
+    """aiohttp_app.py serves on loopback, PUTs to itself, prints the 200 answer and exits."""
     output = _run("aiohttp_app.py")
-    assert "POST /event-sources -> HTTP 201" in output
-    cfg = _json_after("-> HTTP 201", output)
-    assert re.fullmatch(UUID, str(cfg["UUID"]))
+    mapping = _json_after("PUT /mappings -> HTTP 200", output)
+    assert re.fullmatch(UUID, str(mapping["UUID"]))
 
 
-@pytest.mark.parametrize("name", ["async_service.py", "sync_script.py", "aiohttp_app.py"])
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_examples_are_documented(name: str) -> None:
     """Each example opens with a docstring saying how to run it."""
     text = (EXAMPLES / name).read_text(encoding="utf-8")

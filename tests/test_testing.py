@@ -24,11 +24,11 @@ def _client(fake: FakeLambda, **kwargs: object) -> lambda_es.Client:
     )
 
 
-def test_recorded_headers_hide_secrets_however_printed(fake_lambda: FakeLambda) -> None:
+def test_recorded_headers_hide_secrets_however_printed(fake_lambda_sync: FakeLambda) -> None:
     """repr, str and == diffs never show the signature or the token; lookups still work."""
-    with _client(fake_lambda) as client:
+    with _client(fake_lambda_sync) as client:
         client.list_event_source_mappings()
-    (request,) = fake_lambda.requests
+    (request,) = fake_lambda_sync.requests
     headers = request.headers
     assert isinstance(headers, RecordedHeaders)
     assert headers["x-amz-security-token"] == TOKEN  # case-insensitive lookup
@@ -89,10 +89,10 @@ def test_an_ipv6_fake_gives_a_usable_url() -> None:
     assert created.state == "Creating"
 
 
-def test_inject_error_can_target_one_method(fake_lambda: FakeLambda) -> None:
+def test_inject_error_can_target_one_method(fake_lambda_sync: FakeLambda) -> None:
     """inject_error(method=...) waits for a request of that method, letting others through."""
-    fake_lambda.inject_error(500, "ServiceException", method="POST")
-    with _client(fake_lambda, retry=lambda_es.Retry(mode="off")) as client:
+    fake_lambda_sync.inject_error(500, "ServiceException", method="POST")
+    with _client(fake_lambda_sync, retry=lambda_es.Retry(mode="off")) as client:
         assert client.list_event_source_mappings().event_source_mappings == ()
         with pytest.raises(lambda_es.ServiceError):
             client.create_event_source_mapping(
