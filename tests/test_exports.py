@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pickle
+import traceback
 import types
+import typing
 
 import lambda_es
 
@@ -119,3 +122,27 @@ def test_version_is_the_installed_distributions() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_public_names_read_as_lambda_es() -> None:
+    """Every exported class and function says it is lambda_es.X, as tracebacks print it."""
+    for name in lambda_es.__all__:
+        if name == "__version__":
+            continue
+        assert getattr(lambda_es, name).__module__ == "lambda_es", name
+    error = lambda_es.ResourceConflictError("ResourceConflictException", "exists", 409)
+    text = "".join(traceback.format_exception_only(type(error), error))
+    assert text.startswith("lambda_es.ResourceConflictError: ")
+
+
+def test_type_hints_of_public_names_still_resolve() -> None:
+    """Moving __module__ breaks no annotation: get_type_hints works on every exported class
+    and function, and exceptions and models still pickle."""
+    for name in lambda_es.__all__:
+        value = getattr(lambda_es, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            typing.get_type_hints(value)
+    mapping = lambda_es.EventSourceMapping(uuid="u", batch_size=10)
+    assert pickle.loads(pickle.dumps(mapping)) == mapping
+    error = lambda_es.ResourceNotFoundError("ResourceNotFoundException", "gone", 404)
+    assert type(pickle.loads(pickle.dumps(error))) is lambda_es.ResourceNotFoundError
