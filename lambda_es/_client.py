@@ -44,6 +44,7 @@ from ._upsert import (
 from ._validate import (
     check_add_event_source,
     check_arn,
+    check_client_arguments,
     check_enum,
     check_function_name,
     check_int,
@@ -122,6 +123,7 @@ class AsyncClient:
         user_agent_extra: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
+        check_client_arguments(**{k: v for k, v in locals().items() if k != "self"})
         if credentials is not None and not (
             isinstance(credentials, Credentials) or callable(credentials)
         ):

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, redact_url
 
 __all__ = ["Endpoint", "resolve_endpoint", "resolve_region"]
 
-_REGION = re.compile(r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+")
+_REGION = re.compile(r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+", re.ASCII)
 # The DNS suffix of each partition other than aws (from AWS's partition table).
 _DNS_SUFFIXES = (
     (re.compile(r"cn-"), "amazonaws.com.cn"),
@@ -30,12 +30,11 @@ _DNS_SUFFIXES = (
     (re.compile(r"us-isof-"), "csp.hci.ic.gov"),
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_USER_INFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
 
 
 def _redacted(url: str) -> str:
     # User info may hold a password, which must never reach an error message.
-    return _USER_INFO.sub(lambda m: f"{m.group(1) or ''}***@", url, count=1)
+    return redact_url(url)
 
 
 @attrs.frozen
@@ -145,8 +144,11 @@ def resolve_endpoint(
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
-        raise ConfigurationError(f"endpoint URL {_redacted(url)!r} is not valid: {exc}") from None
+    except ValueError:
+        # ValueError's text quotes the "port", which may be part of a password.
+        raise ConfigurationError(
+            f"endpoint URL {_redacted(url)!r} has a bad host or port"
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ConfigurationError(f"endpoint URL {_redacted(url)!r} must be http(s)://host[:port]")

@@ -33,7 +33,7 @@ from ._mapping_models import (
     SourceAccessConfiguration,
 )
 from ._models import epoch_seconds, to_wire
-from ._validate import check_bool, check_int, check_model, check_rules, check_str
+from ._validate import check_bool, check_datetime, check_int, check_model, check_rules, check_str
 
 __all__ = [
     "CREATE_ONLY",
@@ -176,9 +176,8 @@ def _encode_one(name: str, setting: Setting, value: object) -> object:
     if kind == "str":
         check_str(name, value)
     elif kind == "timestamp":
-        if not isinstance(value, dt.datetime) or value.tzinfo is None:
-            raise ParamValidationError(name, "must be a timezone-aware datetime.datetime")
-        return epoch_seconds(value)
+        check_datetime(name, value)
+        return epoch_seconds(value)  # type: ignore[arg-type]
     elif kind == "tags":
         _check_tags(name, value)
         return dict(value)  # type: ignore[call-overload]

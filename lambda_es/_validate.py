@@ -8,18 +8,25 @@ the service (``event_source`` must be a stream ARN, not any string).
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import math
 import re
 from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 import attrs
 
-from ._errors import ParamValidationError
+from ._errors import ParamTypeError, ParamValidationError, quote_value
 from ._mapping_models import ARN as MODEL_ARN
 
 __all__ = [
     "check_add_event_source",
     "check_bool",
+    "check_client_arguments",
+    "check_datetime",
+    "check_seconds",
+    "check_wire_text",
     "check_enum",
     "check_int",
     "check_model",
@@ -29,17 +36,20 @@ __all__ = [
 ]
 
 # From the 2014-11-13 model: FunctionName and RoleArn.
-FUNCTION_NAME = re.compile(r"[a-zA-Z0-9\-_]+")
-ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+# re.ASCII throughout: without it \d and \w accept any Unicode digit or
+# letter ("\u0661"), which the service rejects and a host name cannot carry.
+FUNCTION_NAME = re.compile(r"[a-zA-Z0-9\-_]+", re.ASCII)
+ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+", re.ASCII)
 
 _PARTITION = r"aws(?:-[a-z]+)*"
 _REGION = r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+"
 KINESIS_STREAM_ARN = re.compile(
-    rf"arn:{_PARTITION}:kinesis:{_REGION}:\d{{12}}:stream/[a-zA-Z0-9_.\-]{{1,128}}"
+    rf"arn:{_PARTITION}:kinesis:{_REGION}:\d{{12}}:stream/[a-zA-Z0-9_.\-]{{1,128}}", re.ASCII
 )
 DYNAMODB_STREAM_ARN = re.compile(
     rf"arn:{_PARTITION}:dynamodb:{_REGION}:\d{{12}}:table/[a-zA-Z0-9_.\-]{{3,255}}"
-    r"/stream/[a-zA-Z0-9_.:\-]+"
+    r"/stream/[a-zA-Z0-9_.:\-]+",
+    re.ASCII,
 )
 
 INITIAL_POSITIONS = ("TRIM_HORIZON", "LATEST")
@@ -74,14 +84,15 @@ def check_str(
             raise ParamValidationError(name, "is required")
         return
     if not isinstance(value, str):
-        raise ParamValidationError(name, f"must be a str, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be a str, not {type(value).__name__}")
     if min_len is not None and len(value) < min_len:
         raise ParamValidationError(name, f"must be at least {min_len} characters long")
     if max_len is not None and len(value) > max_len:
         raise ParamValidationError(name, f"must be at most {max_len} characters long")
+    check_wire_text(name, value)
     if pattern is not None and pattern.fullmatch(value) is None:
-        described = pattern_text or f"the pattern {pattern.pattern}"
-        raise ParamValidationError(name, f"must match {described}; got {value!r}")
+        described = pattern_text or f"the pattern {quote_value(pattern.pattern)}"
+        raise ParamValidationError(name, f"must match {described}; got {quote_value(value)}")
 
 
 def check_int(
@@ -104,7 +115,7 @@ def check_int(
             raise ParamValidationError(name, "is required")
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamValidationError(name, f"must be an int, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be an int, not {type(value).__name__}")
     if value < low or (high is not None and value > high):
         bound = f"from {low} to {high}" if high is not None else f"at least {low}"
         raise ParamValidationError(name, f"must be {bound}; got {value}")
@@ -121,7 +132,7 @@ def check_bool(name: str, value: object) -> None:
         ParamValidationError: the value is neither ``None`` nor a bool.
     """
     if value is not None and not isinstance(value, bool):
-        raise ParamValidationError(name, f"must be a bool, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be a bool, not {type(value).__name__}")
 
 
 def check_enum(
@@ -140,7 +151,9 @@ def check_enum(
     """
     check_str(name, value, required=required)
     if value is not None and value not in allowed:
-        raise ParamValidationError(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise ParamValidationError(
+            name, f"must be one of {', '.join(allowed)}; got {quote_value(value)}"
+        )
 
 
 def check_uuid(name: str, value: object) -> None:
@@ -163,13 +176,14 @@ def _check_parameters(value: object) -> None:
     if value is None:
         return
     if not isinstance(value, Mapping):
-        raise ParamValidationError(
+        raise ParamTypeError(
             "parameters", f"must be a mapping of str to str, not {type(value).__name__}"
         )
     for key, item in value.items():
         if key != "InitialPositionInStream":
             raise ParamValidationError(
-                "parameters", f"only the key 'InitialPositionInStream' is supported; got {key!r}"
+                "parameters",
+                f"only the key 'InitialPositionInStream' is supported; got {quote_value(key)}",
             )
         check_enum("parameters['InitialPositionInStream']", item, INITIAL_POSITIONS, required=True)
 
@@ -195,7 +209,7 @@ def check_add_event_source(
             "event_source",
             "must be the ARN of a Kinesis stream (arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME) "
             "or of a DynamoDB stream (arn:PARTITION:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL)"
-            f"; got {event_source!r}",
+            f"; got {quote_value(event_source)}",
         )
     check_str(
         "function_name",
@@ -243,7 +257,7 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
         if not low <= len(value) <= high:
             raise ParamValidationError(name, f"must have {low} to {high} {what}; got {len(value)}")
     if "pattern" in rules and isinstance(value, str):
-        check_str(name, value, pattern=re.compile(rules["pattern"]))
+        check_str(name, value, pattern=_compiled(rules["pattern"]))
     if "enum" in rules:
         check_enum(name, value, rules["enum"])
     if isinstance(value, (tuple, list)):
@@ -252,7 +266,7 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             check_rules(f"{name} key", key, rules.get("keys", {}))
-            check_rules(f"{name}[{key!r}]", item, rules.get("values", {}))
+            check_rules(f"{name}[{quote_value(key, 60)}]", item, rules.get("values", {}))
     if attrs.has(type(value)):
         check_model(name, value)
 
@@ -277,9 +291,10 @@ def check_model(name: str, model: object) -> None:
 # From the 2015-03-31 model: NamespacedFunctionName, Arn and UUIDString.
 NAMESPACED_FUNCTION_NAME = re.compile(
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
+    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
+    re.ASCII,
 )
-ARN = re.compile(MODEL_ARN)
+ARN = re.compile(MODEL_ARN, re.ASCII)
 
 
 def check_function_name(name: str, value: object, *, required: bool) -> None:
@@ -353,3 +368,146 @@ def check_list_filters(
         check_function_name("function_name", function_name, required=False)
     check_str("marker", marker)
     check_int("max_items", max_items, low=1, high=10_000)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # The model's patterns are checked with ASCII classes, like every other.
+    return re.compile(pattern, re.ASCII)
+
+
+def check_wire_text(name: str, value: str) -> None:
+    """Check that a string can travel: it must encode as UTF-8.
+
+    A lone surrogate (``"\\ud800"``) is a valid ``str`` that no encoder
+    accepts; it would fail while the request is built, or worse, half-way.
+
+    Args:
+        name: the parameter's name, for the error.
+        value: the string.
+
+    Raises:
+        ParamValidationError: the string holds a lone surrogate.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParamValidationError(
+            name,
+            f"must be valid Unicode text (it holds a lone surrogate at index {exc.start}); "
+            f"got {quote_value(value)}",
+        ) from None
+
+
+def check_datetime(name: str, value: object) -> None:
+    """Check a timestamp parameter: an aware ``datetime`` that has a place on the epoch scale.
+
+    Args:
+        name: the parameter's name, for the error.
+        value: the value given.
+
+    Raises:
+        ParamValidationError: not an aware datetime, or too close to ``datetime.min``
+            or ``datetime.max`` to be turned into UTC.
+    """
+    if not isinstance(value, dt.datetime):
+        raise ParamTypeError(
+            name, f"must be a timezone-aware datetime.datetime, not {type(value).__name__}"
+        )
+    if value.utcoffset() is None:
+        raise ParamValidationError(name, "must be a timezone-aware datetime.datetime")
+    try:
+        value.astimezone(dt.timezone.utc).timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise ParamValidationError(
+            name, f"is out of the range of UTC timestamps; got {quote_value(value)}"
+        ) from None
+
+
+def check_seconds(name: str, value: object, *, required: bool = False) -> None:
+    """Check a positive, finite number of seconds.
+
+    Raises:
+        ParamValidationError: the value is not a positive, finite int or float.
+    """
+    if value is None and not required:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParamTypeError(
+            name, f"must be a positive, finite number of seconds, not {type(value).__name__}"
+        )
+    if not 0 < value < math.inf:
+        raise ParamValidationError(
+            name, f"must be a positive, finite number of seconds; got {quote_value(value)}"
+        )
+
+
+def _check_instance(name: str, value: object, kind: type, what: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise ParamTypeError(name, f"must be {what} or None, not {type(value).__name__}")
+
+
+def check_client_arguments(**arguments: object) -> None:
+    """Check the types of a client constructor's keywords, before anything is kept.
+
+    The constructor passes every keyword it has; each known one is checked for
+    its type (values that need the environment, such as whether a region
+    exists, are checked when the client resolves its configuration).
+
+    Args:
+        **arguments: the constructor's keywords, by name.
+
+    Raises:
+        ParamValidationError: a keyword has the wrong type (a ``ParamTypeError``)
+            or text that cannot go on the wire.
+    """
+    # Imported here: these modules sit above this one in the layering.
+    from ._credentials import Credentials
+    from ._retry import Retry
+    from ._transport import Timeout
+
+    for name, value in arguments.items():
+        if name in ("region", "profile", "user_agent_extra"):
+            check_str(name, value)
+            if name == "region" and isinstance(value, str) and not value.isascii():
+                raise ParamValidationError(
+                    name, f"must be an AWS region name (ASCII); got {quote_value(value)}"
+                )
+            if name == "user_agent_extra":
+                # It becomes a header: a line break would split the request.
+                check_str(name, value, pattern=_HEADER_TEXT, pattern_text="printable ASCII text")
+        elif name in ("endpoint_url", "proxy"):
+            check_str(name, value)
+        elif name == "credentials":
+            if value is not None and not (isinstance(value, Credentials) or callable(value)):
+                raise ParamTypeError(
+                    name,
+                    "must be a lambda_es.Credentials or a provider (an async callable "
+                    f"returning one), not {type(value).__name__}",
+                )
+        elif name == "retry":
+            _check_instance(name, value, Retry, "a lambda_es.Retry")
+        elif name == "timeout":
+            _check_instance(name, value, Timeout, "a lambda_es.Timeout")
+        elif name == "session":
+            # Duck-typed: only the transport knows aiohttp's client API.
+            if value is not None and not (
+                callable(getattr(value, "request", None)) and hasattr(value, "closed")
+            ):
+                raise ParamTypeError(
+                    name, f"must be an aiohttp.ClientSession or None, not {type(value).__name__}"
+                )
+        elif name in ("max_connections", "max_response_size"):
+            check_int(name, value, low=1, high=None, required=True)
+        elif name in ("allow_http", "use_fips_endpoint", "use_dualstack_endpoint"):
+            check_bool(name, value)
+        elif name == "verify":
+            if value is not None and not isinstance(value, (bool, str)):
+                raise ParamTypeError(
+                    name, f"must be True, False or a CA bundle path, not {type(value).__name__}"
+                )
+            if isinstance(value, str):
+                check_str(name, value)
+
+
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*", re.ASCII)
