@@ -25,6 +25,7 @@ DOCUMENTED = frozenset(
         "EventSourceMapping",
         "EventSourceMappingPage",
         "LambdaESError",
+        "ParamTypeError",
         "ParamValidationError",
         "ConfigurationError",
         "TransportError",
