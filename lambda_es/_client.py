@@ -7,11 +7,13 @@ docstring, and keyword-only parameters where the API has them.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
-import math
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import TypeVar
 
@@ -21,18 +23,21 @@ from ._codec import decode, encode_body
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import (
     DecodeError,
+    LambdaESError,
+    PaginationError,
     ParamValidationError,
     ResourceConflictError,
     ResourceInUseError,
     ResourceNotFoundError,
     TimeoutError,
     WaiterError,
+    quote_value,
 )
 from ._mapping_models import EventSourceMapping, EventSourceMappingPage
 from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
-from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Response, Timeout, Transport
 from ._upsert import (
     TRANSITIONAL,
     WAIT_TARGETS,
@@ -50,6 +55,7 @@ from ._validate import (
     check_int,
     check_list_filters,
     check_mapping_uuid,
+    check_seconds,
     check_str,
     check_uuid,
 )
@@ -75,7 +81,13 @@ ENSURE_SETTLE_TIMEOUT = 120.0
 WAIT_FIRST_DELAY = 1.0
 WAIT_MAX_DELAY = 10.0
 
+#: How many consecutive empty pages with a next marker an iterator accepts (see max_empty_pages).
+MAX_EMPTY_PAGES = 100
+#: How many recent page markers an iterator remembers to detect a loop.
+RECENT_MARKERS = 16
+
 PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
+ItemT = TypeVar("ItemT")
 
 
 _HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
@@ -152,6 +164,8 @@ class AsyncClient:
             user_agent_extra=user_agent_extra,
             max_response_size=max_response_size,
         )
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} region={self._transport._region_arg!r}>"
@@ -172,6 +186,9 @@ class AsyncClient:
 
         A session passed as ``session=`` is left open: its owner closes it.
         """
+        guard, self._guard = self._guard, None
+        if guard is not None and self._loop is not None and self._loop() is _running_loop():
+            await guard.aclose()
         await self._transport.aclose()
 
     def _forget_connections(self) -> None:
@@ -226,7 +243,7 @@ class AsyncClient:
             payload["BatchSize"] = batch_size
         if parameters is not None:
             payload["Parameters"] = dict(parameters)
-        response = await self._transport.request(
+        response = await self._request(
             "AddEventSource", "POST", (LEGACY, MAPPINGS, ""), body=encode_body(payload)
         )
         return decode(EventSourceConfiguration, response.body)
@@ -248,7 +265,7 @@ class AsyncClient:
             DecodeError: the response is not an EventSourceConfiguration.
         """
         check_uuid("uuid", uuid)
-        response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
+        response = await self._request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
         return decode(EventSourceConfiguration, response.body)
 
     async def list_event_sources(
@@ -289,7 +306,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._transport.request(
+        response = await self._request(
             "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
         )
         return decode(EventSourcePage, response.body)
@@ -300,6 +317,7 @@ class AsyncClient:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> AsyncIterator[EventSourceConfiguration]:
         """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
 
@@ -307,6 +325,8 @@ class AsyncClient:
             event_source_arn: only mappings of this stream.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -315,15 +335,27 @@ class AsyncClient:
             ParamValidationError: an argument breaks the API's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=True,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
         async for page in _pages(
             lambda marker: self.list_event_sources(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
-            )
+            ),
+            lambda page: page.event_sources,
+            max_empty_pages,
         ):
             for item in page.event_sources:
                 yield item
@@ -341,7 +373,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_uuid("uuid", uuid)
-        await self._transport.request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
+        await self._request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
 
     # -- the current API, 2015-03-31 ----------------------------------------------
 
@@ -443,7 +475,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._transport.request(
+        response = await self._request(
             "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
         )
         return decode(EventSourceMappingPage, response.body)
@@ -454,6 +486,7 @@ class AsyncClient:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> AsyncIterator[EventSourceMapping]:
         """Iterate over every mapping, following ``NextMarker`` to the last page.
 
@@ -461,6 +494,8 @@ class AsyncClient:
             event_source_arn: only mappings of this source.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -469,15 +504,27 @@ class AsyncClient:
             ParamValidationError: an argument breaks the model's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=False,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
         async for page in _pages(
             lambda marker: self.list_event_source_mappings(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
-            )
+            ),
+            lambda page: page.event_source_mappings,
+            max_empty_pages,
         ):
             for item in page.event_source_mappings:
                 yield item
@@ -641,18 +688,55 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_mapping_uuid("uuid", uuid)
-        check_enum("state", state, WAIT_TARGETS)
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not 0 < timeout < math.inf
-        ):
-            raise ParamValidationError(
-                "timeout", f"must be a positive, finite number; got {timeout!r}"
-            )
+        check_enum("state", state, WAIT_TARGETS, required=True)
+        check_seconds("timeout", timeout, required=True)
         return await self._poll(uuid, state, timeout)
 
     # -- helpers -----------------------------------------------------------------------
+
+    async def _request(
+        self,
+        operation: str,
+        method: str,
+        segments: Sequence[str],
+        *,
+        query: Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+        timeout: float | None = None,
+    ) -> Response:
+        await self._bind_loop()
+        return await self._transport.request(
+            operation, method, segments, query=query, body=body, timeout=timeout
+        )
+
+    async def _bind_loop(self) -> None:
+        """Tie the client to the running loop, or say why it cannot be used from it.
+
+        aiohttp's sessions and connections belong to one event loop. The
+        client's own session is closed when its loop shuts down (a guard
+        async generator, finalised by ``asyncio.run``'s shutdown_asyncgens), so
+        a client used again under a second ``asyncio.run()`` holds no
+        connections and rebinds to the new loop. A client whose session is
+        still open on another loop (or one passed as ``session=``) refuses.
+        """
+        loop = asyncio.get_running_loop()
+        bound = self._loop() if self._loop is not None else None
+        if bound is loop:
+            return
+        transport = self._transport
+        if self._loop is not None and (
+            not transport._owns_session or transport._session is not None
+        ):
+            raise LambdaESError(
+                "this AsyncClient belongs to the event loop that first used it and cannot "
+                "be used from another one: make one client per event loop, or close it "
+                "(await client.aclose()) before its loop ends"
+            )
+        self._loop = weakref.ref(loop)
+        if transport._owns_session:
+            guard = _session_guard(transport)
+            await guard.__anext__()  # registers it with the loop's shutdown_asyncgens
+            self._guard = guard
 
     async def _mapping_call(
         self,
@@ -663,7 +747,7 @@ class AsyncClient:
         *,
         timeout: float | None = None,
     ) -> EventSourceMapping:
-        response = await self._transport.request(
+        response = await self._request(
             operation,
             method,
             (CURRENT, MAPPINGS, *tail),
@@ -740,17 +824,68 @@ class AsyncClient:
             delay = min(delay * 2, WAIT_MAX_DELAY)
 
 
-async def _pages(fetch: Callable[[str | None], Awaitable[PageT]]) -> AsyncIterator[PageT]:
-    """Fetch page after page, passing each page's ``next_marker`` to the next call."""
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
+    """Close the transport's own session when the loop that made it shuts down.
+
+    ``asyncio.run`` (and every well-behaved loop owner) finalises the async
+    generators still open before closing the loop: this one's ``finally``
+    then closes the connections cleanly, on their own loop, instead of
+    leaving them to fail ("Event loop is closed") or warn on a later loop.
+    """
+    try:
+        yield
+    finally:
+        session, transport._session = transport._session, None
+        if session is not None and transport._owns_session and not session.closed:
+            await session.close()
+
+
+async def _pages(
+    fetch: Callable[[str | None], Awaitable[PageT]],
+    items: Callable[[PageT], Sequence[object]],
+    max_empty_pages: int,
+) -> AsyncIterator[PageT]:
+    """Fetch page after page, passing each page's ``next_marker`` to the next call.
+
+    Memory stays constant however many pages come: only a few recent markers
+    are kept, to detect a service that loops, and a run of empty pages is
+    counted, to stop one that never ends.
+    """
     marker: str | None = None
-    seen: set[str] = set()
+    recent: collections.deque[str] = collections.deque(maxlen=RECENT_MARKERS)
+    empty = 0
     while True:
         page = await fetch(marker)
         yield page
         marker = page.next_marker
         if not marker:
             return
-        # A service that hands back a marker it already gave would loop forever.
-        if marker in seen:
-            raise DecodeError(f"the service repeated the page marker {marker[:40]!r}")
-        seen.add(marker)
+        if not marker.isprintable() or not _encodes(marker):
+            raise DecodeError(f"the service sent an unusable page marker {quote_value(marker, 60)}")
+        # A service that hands back a marker it gave lately would loop forever.
+        if marker in recent:
+            raise PaginationError(
+                f"the service repeated the page marker {quote_value(marker, 60)}; stopping"
+            )
+        recent.append(marker)
+        empty = empty + 1 if not items(page) else 0
+        if empty >= max_empty_pages:
+            raise PaginationError(
+                f"the service sent {empty} empty pages in a row, each with a new marker; "
+                f"stopping (max_empty_pages={max_empty_pages})"
+            )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

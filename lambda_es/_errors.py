@@ -20,6 +20,7 @@ __all__ = [
     "DecodeError",
     "InvalidParameterValueError",
     "LambdaESError",
+    "PaginationError",
     "ParamTypeError",
     "ParamValidationError",
     "ResourceConflictError",
@@ -264,6 +265,13 @@ class APIError(LambdaESError):
         if self.attempts > 1:
             parts.append(f"after {self.attempts} attempts")
         return "; ".join(parts)
+
+
+class PaginationError(DecodeError):
+    """An iterator stopped following pages: the service repeated a marker, or sent too many empty pages.
+
+    A :class:`DecodeError`, since the pages themselves are not what the API documents.
+    """
 
 
 class ServiceError(APIError):

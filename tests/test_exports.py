@@ -25,6 +25,7 @@ DOCUMENTED = frozenset(
         "EventSourceMapping",
         "EventSourceMappingPage",
         "LambdaESError",
+        "PaginationError",
         "ParamTypeError",
         "ParamValidationError",
         "ConfigurationError",
