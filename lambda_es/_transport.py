@@ -8,6 +8,7 @@ URL that was signed (yarl would otherwise re-encode it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -650,16 +651,60 @@ def _describe(exc: BaseException) -> str:
 
 
 def _scrubbed(cause: BaseException) -> BaseException:
-    # aiohttp's ClientResponseError family keeps the request's headers in
-    # request_info, so the chained cause's repr would show the signature and
-    # the session token; they are replaced before the cause is exposed.
-    info = getattr(cause, "request_info", None)
-    if isinstance(info, aiohttp.RequestInfo):
-        headers = multidict.CIMultiDict(redacted(info.headers.items()))
-        cause.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
-            info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
-        )
+    """Remove request headers from an aiohttp exception and from everything chained to it.
+
+    aiohttp's ClientResponseError family keeps the request's headers in
+    ``request_info``, and again in ``args[0]`` (which ``repr`` and traceback
+    tools print), and a redirect ``history`` of responses keeps theirs: the
+    signature and the session token would survive there. Each exception of
+    the chain (``__cause__`` and ``__context__``, walked to the end) has those
+    replaced in place before the cause is exposed.
+
+    Args:
+        cause: the exception to scrub.
+
+    Returns:
+        ``cause`` itself, scrubbed.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException] = [cause]
+    while stack:
+        exc = stack.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        info = getattr(exc, "request_info", None)
+        if isinstance(info, aiohttp.RequestInfo):
+            with contextlib.suppress(AttributeError):
+                exc.request_info = _redacted_info(info)  # type: ignore[attr-defined]
+        if getattr(exc, "history", None):
+            with contextlib.suppress(AttributeError):
+                exc.history = ()  # type: ignore[attr-defined]
+        exc.args = tuple(_scrubbed_arg(arg) for arg in exc.args)
+        stack.extend(e for e in (exc.__cause__, exc.__context__) if e is not None)
     return cause
+
+
+def _redacted_info(info: aiohttp.RequestInfo) -> aiohttp.RequestInfo:
+    headers = multidict.CIMultiDict(
+        (k, "<redacted>" if k.lower() == "proxy-authorization" else v)
+        for k, v in redacted(info.headers.items())
+    )
+    # A URL never carries user info here, but a proxy's might: drop it whatever its form.
+    url, real_url = (
+        u.with_user(None) if u.user or u.password else u for u in (info.url, info.real_url)
+    )
+    return aiohttp.RequestInfo(url, info.method, multidict.CIMultiDictProxy(headers), real_url)
+
+
+def _scrubbed_arg(arg: object) -> object:
+    if isinstance(arg, aiohttp.RequestInfo):
+        return _redacted_info(arg)
+    if isinstance(arg, aiohttp.ClientResponse):
+        return f"<response {arg.status}>"
+    if isinstance(arg, tuple):
+        return tuple(_scrubbed_arg(item) for item in arg)
+    return arg
 
 
 async def _current_credentials(provider: CredentialsProvider) -> Credentials:
