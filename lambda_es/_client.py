@@ -42,6 +42,7 @@ from ._upsert import (
     TRANSITIONAL,
     WAIT_TARGETS,
     changed_settings,
+    is_mapping_uuid,
     unchangeable_differences,
     uuid_from_conflict,
     wait_outcome,
@@ -769,6 +770,12 @@ class AsyncClient:
             event_source_arn=event_source_arn, function_name=function_name
         ):
             if mapping.uuid is not None:
+                if not is_mapping_uuid(mapping.uuid):
+                    # It would become the path of the next request.
+                    raise DecodeError(
+                        f"the service listed a mapping whose UUID is not a UUID: "
+                        f"{quote_value(mapping.uuid, 60)}"
+                    )
                 return mapping.uuid, mapping
         # Lambda said it exists but neither lookup found it: report its own words.
         raise conflict
@@ -808,18 +815,24 @@ class AsyncClient:
                 return last
             if outcome == "unreachable":
                 raise WaiterError(
-                    f"mapping {uuid} is {last.state}; it cannot {wanted} by itself",
+                    f"mapping {uuid} is {quote_value(last.state, 80)}; it cannot {wanted} by itself",
                     reason="unreachable",
                     last_state=last.state,
                 )
             remaining = deadline - transport.monotonic()
             if remaining <= 0:
                 raise WaiterError(
-                    f"mapping {uuid} still {last.state} after {timeout:g}s waiting to {wanted}",
+                    f"mapping {uuid} still {quote_value(last.state, 80)} after {timeout:g}s "
+                    f"waiting to {wanted}",
                     reason="timeout",
                     last_state=last.state,
                 )
-            logger.debug("wait: mapping %s is %s; polling again in %.1fs", uuid, last.state, delay)
+            logger.debug(
+                "wait: mapping %s is %s; polling again in %.1fs",
+                uuid,
+                quote_value(last.state, 80),
+                delay,
+            )
             await transport.sleep(min(delay, remaining))
             delay = min(delay * 2, WAIT_MAX_DELAY)
 
