@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import re
 import sys
@@ -195,6 +196,15 @@ class AsyncClient:
     def _forget_connections(self) -> None:
         # Called by the sync facade's runner in a forked child (see _runner.py).
         self._transport.forget_connections()
+        self._loop = None
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            # Finished here, without a loop: with the session already dropped
+            # its finally awaits nothing, and a finished generator is never
+            # handed to the parent's (dead) loop for finalisation.
+            closing = guard.aclose()
+            with contextlib.suppress(StopIteration, RuntimeError):
+                closing.send(None)
 
     async def add_event_source(
         self,
