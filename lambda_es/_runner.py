@@ -16,8 +16,8 @@ forgets the parent's loop and connections and starts afresh on its next call.
 Just before a fork, every runner stops its loop's thread (the loop itself, its
 connections and any call in flight are kept, only paused) and shuts its
 executor's threads down, so that the process forks with no thread of ours:
-Python 3.12+ warns about forking a multi-threaded process. Right after, in the
-parent, the loop runs again in a new thread.
+Python 3.12+ warns about forking a multi-threaded process. In the parent the
+loop runs again, in a new thread, on the next call.
 """
 
 from __future__ import annotations
@@ -236,6 +236,10 @@ class Runner(Generic[C]):
     def _start(self) -> asyncio.AbstractEventLoop:
         # Called with self._lock held.
         if self._loop is not None:
+            if self._paused:
+                # Paused by a fork and left thread-less since (see _resume_after_fork).
+                self._paused = False
+                self._spawn_thread(self._loop)
             return self._loop
         loop = asyncio.new_event_loop()
         self._loop = loop
@@ -301,11 +305,15 @@ class Runner(Generic[C]):
         self._thread = self._executor = None
 
     def _resume_after_fork(self) -> None:
-        # Runs in the parent, after os.fork().
+        # Runs in the parent, after os.fork(). CPython checks for threads
+        # after these hooks, so a thread started here would bring the warning
+        # back: the loop stays paused, thread-less, until the next call
+        # (_start) or close() needs it. Only a call already in flight (from
+        # another thread, which the process has anyway) restarts it now.
         try:
-            if self._paused and self._loop is not None:
-                self._paused = False
-                self._spawn_thread(self._loop)
+            loop = self._loop
+            if self._paused and loop is not None and asyncio.all_tasks(loop):
+                self._start()
         finally:
             self._lock.release()
             self._close_lock.release()
@@ -336,6 +344,8 @@ class Runner(Generic[C]):
             with self._lock:
                 if self._state == "closed":
                     return
+                if self._paused and self._loop is not None:
+                    self._start()  # the loop must run to close the client on it
                 loop, thread = self._loop, self._thread
                 self._state = "closing" if loop is not None else "closed"
             if loop is None or thread is None:
