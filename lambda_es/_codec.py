@@ -229,9 +229,11 @@ def _details(exc: Exception, path: str = "$") -> str:
     # transform_error lists every bad member; a hostile body may have
     # thousands, so the message names the first few and says how many.
     try:
-        errors = cattrs.transform_error(exc, path=path)
+        errors = [str(error) for error in cattrs.transform_error(exc, path=path)]
     except RecursionError:
         return "nested too deeply"
+    except Exception:  # transform_error itself may choke on odd keys; say what failed
+        return f"{type(exc).__name__}: {quote_value(str(exc), 300)}"
     shown = "; ".join(errors[:5])
     if len(errors) > 5:
         shown += f"; and {len(errors) - 5:,} more"
