@@ -179,7 +179,8 @@ class TransportError(LambdaESError):
     """
 
     def __init__(self, message: str, *, attempts: int = 1) -> None:
-        super().__init__(message)
+        # The text may quote what a server sent (a malformed header line).
+        super().__init__(bounded(message))
         self.attempts = attempts
 
 
@@ -217,7 +218,7 @@ class WaiterError(LambdaESError):
     """
 
     def __init__(self, message: str, *, reason: str, last_state: str | None) -> None:
-        super().__init__(message)
+        super().__init__(bounded(message))
         self.reason = reason
         self.last_state = last_state
 

@@ -485,6 +485,8 @@ def check_client_arguments(**arguments: object) -> None:
                     "must be a lambda_es.Credentials or a provider (an async callable "
                     f"returning one), not {type(value).__name__}",
                 )
+            if isinstance(value, Credentials):
+                _check_credentials(value)
         elif name == "retry":
             _check_instance(name, value, Retry, "a lambda_es.Retry")
         elif name == "timeout":
@@ -511,3 +513,22 @@ def check_client_arguments(**arguments: object) -> None:
 
 
 _HEADER_TEXT = re.compile(r"[\x20-\x7e]*", re.ASCII)
+
+
+def _check_credentials(credentials: Any) -> None:
+    # Every field is signed or sent as a header. The values are secrets: the
+    # errors name the field and never quote it.
+    for field in ("access_key_id", "secret_access_key", "session_token"):
+        value = getattr(credentials, field)
+        if value is None and field == "session_token":
+            continue
+        if not isinstance(value, str):
+            raise ParamTypeError(
+                f"credentials.{field}", f"must be a str, not {type(value).__name__}"
+            )
+        if not value or _HEADER_TEXT.fullmatch(value) is None:
+            raise ParamValidationError(
+                f"credentials.{field}",
+                f"must be non-empty printable ASCII text (a value of {len(value)} characters "
+                "is not; it is not shown, being a secret)",
+            )
