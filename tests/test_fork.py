@@ -143,3 +143,96 @@ def test_an_async_client_still_open_on_another_loop_refuses_with_a_typed_error()
         finally:
             outer.run_until_complete(outer.shutdown_asyncgens())
             outer.close()
+
+
+IN_FLIGHT_SCRIPT = """
+import os, sys, threading, time
+import lambda_es
+
+endpoint, key, secret = sys.argv[1:4]
+client = lambda_es.Client(
+    region="us-east-1",
+    endpoint_url=endpoint,
+    credentials=lambda_es.Credentials(key, secret),
+)
+client.list_event_source_mappings()
+started = threading.Event()
+results = []
+
+def slow_call():
+    started.set()
+    results.append(len(client.list_event_source_mappings().event_source_mappings))
+
+worker = threading.Thread(target=slow_call)
+worker.start()
+started.wait()
+time.sleep(0.2)  # the request is out; its answer is held for 0.5 s
+pid = os.fork()
+if pid == 0:
+    found = len(client.list_event_source_mappings().event_source_mappings)
+    os._exit(0 if found == 0 else 3)
+_, status = os.waitpid(pid, 0)
+worker.join(30)
+print("child exit", os.waitstatus_to_exitcode(status))
+print("in-flight call finished", results)
+client.close()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() exists only on POSIX")
+def test_a_call_in_flight_during_a_fork_completes_in_the_parent() -> None:
+    """A call another thread is waiting on when the process forks still completes afterwards."""
+    with FakeLambda() as fake:
+        # The first request is the warm-up; the second, in flight at the fork, is held.
+        fake.delay_next(0.0)
+        fake.delay_next(0.5)
+        credentials = fake.client_credentials
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                IN_FLIGHT_SCRIPT,
+                fake.endpoint_url,
+                credentials.access_key_id,
+                credentials.secret_access_key,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["child exit 0", "in-flight call finished [0]"]
+
+
+def test_a_client_on_a_shared_session_refuses_another_loop() -> None:
+    """With session= (bound to its own loop), a call from another loop is a LambdaESError."""
+    import aiohttp
+
+    with FakeLambda() as fake:
+        outer = asyncio.new_event_loop()
+        try:
+
+            async def make() -> tuple[aiohttp.ClientSession, lambda_es.AsyncClient]:
+                session = aiohttp.ClientSession()
+                client = lambda_es.AsyncClient(
+                    region="us-east-1",
+                    endpoint_url=fake.endpoint_url,
+                    credentials=fake.client_credentials,
+                    session=session,
+                )
+                await client.list_event_source_mappings()
+                return session, client
+
+            session, client = outer.run_until_complete(make())
+
+            async def elsewhere() -> None:
+                await client.list_event_source_mappings()
+
+            with pytest.raises(lambda_es.LambdaESError, match="belongs to the event loop"):
+                asyncio.run(elsewhere())
+            outer.run_until_complete(client.aclose())
+            assert not session.closed
+            outer.run_until_complete(session.close())
+        finally:
+            outer.run_until_complete(outer.shutdown_asyncgens())
+            outer.close()
