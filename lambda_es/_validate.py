@@ -118,7 +118,7 @@ def check_int(
         raise ParamTypeError(name, f"must be an int, not {type(value).__name__}")
     if value < low or (high is not None and value > high):
         bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ParamValidationError(name, f"must be {bound}; got {value}")
+        raise ParamValidationError(name, f"must be {bound}; got {quote_value(value, 60)}")
 
 
 def check_bool(name: str, value: object) -> None:
@@ -436,9 +436,14 @@ def check_seconds(name: str, value: object, *, required: bool = False) -> None:
         raise ParamTypeError(
             name, f"must be a positive, finite number of seconds, not {type(value).__name__}"
         )
-    if not 0 < value < math.inf:
+    try:
+        # An int too large for a float would overflow later, in the clock arithmetic.
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not 0 < seconds < math.inf:
         raise ParamValidationError(
-            name, f"must be a positive, finite number of seconds; got {quote_value(value)}"
+            name, f"must be a positive, finite number of seconds; got {quote_value(value, 60)}"
         )
 
 
@@ -491,6 +496,9 @@ def check_client_arguments(**arguments: object) -> None:
             _check_instance(name, value, Retry, "a lambda_es.Retry")
         elif name == "timeout":
             _check_instance(name, value, Timeout, "a lambda_es.Timeout")
+            if isinstance(value, Timeout):
+                for part in ("connect", "read", "total"):
+                    check_seconds(f"timeout.{part}", getattr(value, part))
         elif name == "session":
             # Duck-typed: only the transport knows aiohttp's client API.
             if value is not None and not (
