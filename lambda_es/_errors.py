@@ -144,7 +144,15 @@ def redact_url(url: object) -> str:
 
 
 class LambdaESError(Exception):
-    """The base of every error lambda_es raises."""
+    """The base of every error lambda_es raises.
+
+    Text arguments are cut to :data:`MESSAGE_LENGTH` characters (with the
+    length said): a message may quote a value from the caller, the
+    environment or a server, and tracebacks, logs and error trackers print it.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(bounded(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class ParamValidationError(LambdaESError, ValueError):

@@ -404,3 +404,25 @@ async def test_named_call_mistakes_send_nothing() -> None:
                 await call
             assert len(str(info.value)) < BOUND
         assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"region": "x" * 1_000_000},
+        {"endpoint_url": "http://" + "h" * 1_000_000},
+        {"endpoint_url": "ftp://" + "h" * 1_000_000},
+        {"profile": "p" * 1_000_000, "credentials": None},
+    ],
+    ids=["region", "http-host", "scheme", "profile"],
+)
+async def test_configuration_errors_quoting_huge_values_stay_bounded(
+    kwargs: dict[str, Any],
+) -> None:
+    """A megabyte region, endpoint or profile gives a ConfigurationError of bounded length."""
+    arguments: dict[str, Any] = {"region": "us-east-1", "credentials": CREDENTIALS, **kwargs}
+    async with lambda_es.AsyncClient(**arguments) as client:
+        with pytest.raises(lambda_es.ConfigurationError) as info:
+            await client.get_event_source_mapping(UUID)
+    assert len(str(info.value)) < BOUND
+    assert "1,0" in str(info.value)  # the length of what was cut is said
