@@ -170,7 +170,7 @@ class AsyncClient:
         self._guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} region={self._transport._region_arg!r}>"
+        return f"<{type(self).__name__} region={quote_value(self._transport._region_arg, 60)}>"
 
     async def __aenter__(self) -> AsyncClient:
         return self

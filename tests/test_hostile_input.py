@@ -426,3 +426,22 @@ async def test_configuration_errors_quoting_huge_values_stay_bounded(
             await client.get_event_source_mapping(UUID)
     assert len(str(info.value)) < BOUND
     assert "1,0" in str(info.value)  # the length of what was cut is said
+
+
+def test_quote_value_is_short_and_never_raises() -> None:
+    """quote_value cuts long values, says their length, and survives a repr that raises."""
+    from lambda_es._errors import quote_value
+
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr for you")
+
+    assert quote_value("abc") == "'abc'"
+    long = quote_value("x" * 10_000_000)
+    assert len(long) < 300
+    assert "10,000,000 characters" in long
+    assert quote_value(b"\xff" * 1000).endswith("(1,000 bytes)")
+    assert quote_value(Hostile()) == "<Hostile object>"
+    assert quote_value("\ud800") == "'\\ud800'"
+    quote_value("\ud800").encode("utf-8")  # a lone surrogate is escaped, so it encodes
+    assert len(quote_value(list(range(100_000)))) < 300
