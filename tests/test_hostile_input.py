@@ -445,3 +445,23 @@ def test_quote_value_is_short_and_never_raises() -> None:
     assert quote_value("\ud800") == "'\\ud800'"
     quote_value("\ud800").encode("utf-8")  # a lone surrogate is escaped, so it encodes
     assert len(quote_value(list(range(100_000)))) < 300
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("verify", 1),
+        ("verify", "\ud800"),
+        ("proxy", b"http://proxy"),
+        ("allow_http", "yes"),
+        ("use_fips_endpoint", 1),
+        ("use_dualstack_endpoint", "true"),
+    ],
+)
+def test_the_network_keywords_have_their_type_checks_ready(name: str, value: Any) -> None:
+    """check_client_arguments already knows the network and endpoint keywords' types."""
+    from lambda_es._validate import check_client_arguments
+
+    with pytest.raises(lambda_es.ParamValidationError, match=name):
+        check_client_arguments(**{name: value})
+    check_client_arguments(verify=True, proxy=None, allow_http=False, use_fips_endpoint=None)
