@@ -465,3 +465,17 @@ def test_the_network_keywords_have_their_type_checks_ready(name: str, value: Any
     with pytest.raises(lambda_es.ParamValidationError, match=name):
         check_client_arguments(**{name: value})
     check_client_arguments(verify=True, proxy=None, allow_http=False, use_fips_endpoint=None)
+
+
+async def test_a_region_with_non_ascii_digits_from_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """AWS_REGION="us-east-\\u0661" is a ConfigurationError, never a host name or a signed header."""
+    monkeypatch.setenv("AWS_REGION", "us-east-\u0661")
+    async with FaultServer(respond(200, BODY)) as server:
+        async with lambda_es.AsyncClient(
+            endpoint_url=server.url, credentials=CREDENTIALS
+        ) as client:
+            with pytest.raises(lambda_es.ConfigurationError):
+                await client.get_event_source_mapping(UUID)
+        assert server.requests == []
