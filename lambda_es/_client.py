@@ -7,38 +7,44 @@ docstring, and keyword-only parameters where the API has them.
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import contextlib
 import logging
-import math
 import os
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Literal, TypeVar
 
 import aiohttp
 
 from ._codec import decode, encode_body
-from ._config import ClientSettings, check_client_arguments
+from ._config import ClientSettings
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import (
     DecodeError,
-    ParamValidationError,
+    LambdaESError,
+    PaginationError,
     ResourceConflictError,
     ResourceInUseError,
     ResourceNotFoundError,
     TimeoutError,
     WaiterError,
+    quote_value,
 )
 from ._mapping_models import EventSourceMapping, EventSourceMappingPage
 from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
-from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Response, Timeout, Transport
 from ._upsert import (
     TRANSITIONAL,
     WAIT_TARGETS,
     changed_settings,
+    is_mapping_uuid,
     unchangeable_differences,
     uuid_from_conflict,
     wait_outcome,
@@ -46,12 +52,13 @@ from ._upsert import (
 from ._validate import (
     check_add_event_source,
     check_arn,
+    check_client_arguments,
     check_enum,
     check_function_name,
     check_int,
     check_list_filters,
     check_mapping_uuid,
-    check_str,
+    check_seconds,
     check_uuid,
 )
 
@@ -76,7 +83,13 @@ ENSURE_SETTLE_TIMEOUT = 120.0
 WAIT_FIRST_DELAY = 1.0
 WAIT_MAX_DELAY = 10.0
 
+#: How many consecutive empty pages with a next marker an iterator accepts (see max_empty_pages).
+MAX_EMPTY_PAGES = 100
+#: How many recent page markers an iterator remembers to detect a loop.
+RECENT_MARKERS = 16
+
 PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
+ItemT = TypeVar("ItemT")
 
 
 _HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
@@ -157,33 +170,7 @@ class AsyncClient:
         use_fips_endpoint: bool | None = None,
         use_dualstack_endpoint: bool | None = None,
     ) -> None:
-        if credentials is not None and not (
-            isinstance(credentials, Credentials) or callable(credentials)
-        ):
-            raise ParamValidationError(
-                "credentials",
-                "must be a lambda_es.Credentials or a provider (an async callable returning one)",
-            )
-        check_int("max_connections", max_connections, low=1, high=None)
-        # It becomes a header: a line break would split the request.
-        check_str(
-            "user_agent_extra",
-            user_agent_extra,
-            pattern=_HEADER_TEXT,
-            pattern_text="printable text without line breaks",
-        )
-        check_int("max_response_size", max_response_size, low=1, high=None)
-        check_client_arguments(
-            verify=verify,
-            proxy=proxy,
-            allow_http=allow_http,
-            use_fips_endpoint=use_fips_endpoint,
-            use_dualstack_endpoint=use_dualstack_endpoint,
-        )
-        if retry is not None and not isinstance(retry, Retry):
-            raise ParamValidationError(
-                "retry", f"must be a lambda_es.Retry, not {type(retry).__name__}"
-            )
+        check_client_arguments(**{k: v for k, v in locals().items() if k != "self"})
         self._transport = Transport(
             settings=ClientSettings(
                 region=region,
@@ -203,9 +190,11 @@ class AsyncClient:
             user_agent_extra=user_agent_extra,
             max_response_size=max_response_size,
         )
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} region={self._transport._region_arg!r}>"
+        return f"<{type(self).__name__} region={quote_value(self._transport._region_arg, 60)}>"
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -223,11 +212,23 @@ class AsyncClient:
 
         A session passed as ``session=`` is left open: its owner closes it.
         """
+        guard, self._guard = self._guard, None
+        if guard is not None and self._loop is not None and self._loop() is _running_loop():
+            await guard.aclose()
         await self._transport.aclose()
 
     def _forget_connections(self) -> None:
         # Called by the sync facade's runner in a forked child (see _runner.py).
         self._transport.forget_connections()
+        self._loop = None
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            # Finished here, without a loop: with the session already dropped
+            # its finally awaits nothing, and a finished generator is never
+            # handed to the parent's (dead) loop for finalisation.
+            closing = guard.aclose()
+            with contextlib.suppress(StopIteration, RuntimeError):
+                closing.send(None)
 
     async def add_event_source(
         self,
@@ -277,7 +278,7 @@ class AsyncClient:
             payload["BatchSize"] = batch_size
         if parameters is not None:
             payload["Parameters"] = dict(parameters)
-        response = await self._transport.request(
+        response = await self._request(
             "AddEventSource", "POST", (LEGACY, MAPPINGS, ""), body=encode_body(payload)
         )
         return decode(EventSourceConfiguration, response.body)
@@ -299,7 +300,7 @@ class AsyncClient:
             DecodeError: the response is not an EventSourceConfiguration.
         """
         check_uuid("uuid", uuid)
-        response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
+        response = await self._request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
         return decode(EventSourceConfiguration, response.body)
 
     async def list_event_sources(
@@ -340,7 +341,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._transport.request(
+        response = await self._request(
             "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
         )
         return decode(EventSourcePage, response.body)
@@ -351,6 +352,7 @@ class AsyncClient:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> AsyncIterator[EventSourceConfiguration]:
         """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
 
@@ -358,6 +360,8 @@ class AsyncClient:
             event_source_arn: only mappings of this stream.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -366,15 +370,27 @@ class AsyncClient:
             ParamValidationError: an argument breaks the API's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=True,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
         async for page in _pages(
             lambda marker: self.list_event_sources(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
-            )
+            ),
+            lambda page: page.event_sources,
+            max_empty_pages,
         ):
             for item in page.event_sources:
                 yield item
@@ -392,7 +408,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_uuid("uuid", uuid)
-        await self._transport.request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
+        await self._request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
 
     # -- the current API, 2015-03-31 ----------------------------------------------
 
@@ -494,7 +510,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._transport.request(
+        response = await self._request(
             "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
         )
         return decode(EventSourceMappingPage, response.body)
@@ -505,6 +521,7 @@ class AsyncClient:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> AsyncIterator[EventSourceMapping]:
         """Iterate over every mapping, following ``NextMarker`` to the last page.
 
@@ -512,6 +529,8 @@ class AsyncClient:
             event_source_arn: only mappings of this source.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -520,15 +539,27 @@ class AsyncClient:
             ParamValidationError: an argument breaks the model's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=False,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
         async for page in _pages(
             lambda marker: self.list_event_source_mappings(
                 event_source_arn=event_source_arn,
                 function_name=function_name,
                 marker=marker,
                 max_items=page_size,
-            )
+            ),
+            lambda page: page.event_source_mappings,
+            max_empty_pages,
         ):
             for item in page.event_source_mappings:
                 yield item
@@ -692,18 +723,55 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_mapping_uuid("uuid", uuid)
-        check_enum("state", state, WAIT_TARGETS)
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not 0 < timeout < math.inf
-        ):
-            raise ParamValidationError(
-                "timeout", f"must be a positive, finite number; got {timeout!r}"
-            )
+        check_enum("state", state, WAIT_TARGETS, required=True)
+        check_seconds("timeout", timeout, required=True)
         return await self._poll(uuid, state, timeout)
 
     # -- helpers -----------------------------------------------------------------------
+
+    async def _request(
+        self,
+        operation: str,
+        method: str,
+        segments: Sequence[str],
+        *,
+        query: Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+        timeout: float | None = None,
+    ) -> Response:
+        await self._bind_loop()
+        return await self._transport.request(
+            operation, method, segments, query=query, body=body, timeout=timeout
+        )
+
+    async def _bind_loop(self) -> None:
+        """Tie the client to the running loop, or say why it cannot be used from it.
+
+        aiohttp's sessions and connections belong to one event loop. The
+        client's own session is closed when its loop shuts down (a guard
+        async generator, finalised by ``asyncio.run``'s shutdown_asyncgens), so
+        a client used again under a second ``asyncio.run()`` holds no
+        connections and rebinds to the new loop. A client whose session is
+        still open on another loop (or one passed as ``session=``) refuses.
+        """
+        loop = asyncio.get_running_loop()
+        bound = self._loop() if self._loop is not None else None
+        if bound is loop:
+            return
+        transport = self._transport
+        if self._loop is not None and (
+            not transport._owns_session or transport._session is not None
+        ):
+            raise LambdaESError(
+                "this AsyncClient belongs to the event loop that first used it and cannot "
+                "be used from another one: make one client per event loop, or close it "
+                "(await client.aclose()) before its loop ends"
+            )
+        self._loop = weakref.ref(loop)
+        if transport._owns_session:
+            guard = _session_guard(transport)
+            await guard.__anext__()  # registers it with the loop's shutdown_asyncgens
+            self._guard = guard
 
     async def _mapping_call(
         self,
@@ -714,7 +782,7 @@ class AsyncClient:
         *,
         timeout: float | None = None,
     ) -> EventSourceMapping:
-        response = await self._transport.request(
+        response = await self._request(
             operation,
             method,
             (CURRENT, MAPPINGS, *tail),
@@ -736,6 +804,12 @@ class AsyncClient:
             event_source_arn=event_source_arn, function_name=function_name
         ):
             if mapping.uuid is not None:
+                if not is_mapping_uuid(mapping.uuid):
+                    # It would become the path of the next request.
+                    raise DecodeError(
+                        f"the service listed a mapping whose UUID is not a UUID: "
+                        f"{quote_value(mapping.uuid, 60)}"
+                    )
                 return mapping.uuid, mapping
         # Lambda said it exists but neither lookup found it: report its own words.
         raise conflict
@@ -775,33 +849,90 @@ class AsyncClient:
                 return last
             if outcome == "unreachable":
                 raise WaiterError(
-                    f"mapping {uuid} is {last.state}; it cannot {wanted} by itself",
+                    f"mapping {uuid} is {quote_value(last.state, 80)}; it cannot {wanted} by itself",
                     reason="unreachable",
                     last_state=last.state,
                 )
             remaining = deadline - transport.monotonic()
             if remaining <= 0:
                 raise WaiterError(
-                    f"mapping {uuid} still {last.state} after {timeout:g}s waiting to {wanted}",
+                    f"mapping {uuid} still {quote_value(last.state, 80)} after {timeout:g}s "
+                    f"waiting to {wanted}",
                     reason="timeout",
                     last_state=last.state,
                 )
-            logger.debug("wait: mapping %s is %s; polling again in %.1fs", uuid, last.state, delay)
+            logger.debug(
+                "wait: mapping %s is %s; polling again in %.1fs",
+                uuid,
+                quote_value(last.state, 80),
+                delay,
+            )
             await transport.sleep(min(delay, remaining))
             delay = min(delay * 2, WAIT_MAX_DELAY)
 
 
-async def _pages(fetch: Callable[[str | None], Awaitable[PageT]]) -> AsyncIterator[PageT]:
-    """Fetch page after page, passing each page's ``next_marker`` to the next call."""
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
+    """Close the transport's own session when the loop that made it shuts down.
+
+    ``asyncio.run`` (and every well-behaved loop owner) finalises the async
+    generators still open before closing the loop: this one's ``finally``
+    then closes the connections cleanly, on their own loop, instead of
+    leaving them to fail ("Event loop is closed") or warn on a later loop.
+    """
+    try:
+        yield
+    finally:
+        session, transport._session = transport._session, None
+        if session is not None and transport._owns_session and not session.closed:
+            await session.close()
+
+
+async def _pages(
+    fetch: Callable[[str | None], Awaitable[PageT]],
+    items: Callable[[PageT], Sequence[object]],
+    max_empty_pages: int,
+) -> AsyncIterator[PageT]:
+    """Fetch page after page, passing each page's ``next_marker`` to the next call.
+
+    Memory stays constant however many pages come: only a few recent markers
+    are kept, to detect a service that loops, and a run of empty pages is
+    counted, to stop one that never ends.
+    """
     marker: str | None = None
-    seen: set[str] = set()
+    recent: collections.deque[str] = collections.deque(maxlen=RECENT_MARKERS)
+    empty = 0
     while True:
         page = await fetch(marker)
         yield page
         marker = page.next_marker
         if not marker:
             return
-        # A service that hands back a marker it already gave would loop forever.
-        if marker in seen:
-            raise DecodeError(f"the service repeated the page marker {marker[:40]!r}")
-        seen.add(marker)
+        if not marker.isprintable() or not _encodes(marker):
+            raise DecodeError(f"the service sent an unusable page marker {quote_value(marker, 60)}")
+        # A service that hands back a marker it gave lately would loop forever.
+        if marker in recent:
+            raise PaginationError(
+                f"the service repeated the page marker {quote_value(marker, 60)}; stopping"
+            )
+        recent.append(marker)
+        empty = empty + 1 if not items(page) else 0
+        if empty >= max_empty_pages:
+            raise PaginationError(
+                f"the service sent {empty} empty pages in a row, each with a new marker; "
+                f"stopping (max_empty_pages={max_empty_pages})"
+            )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

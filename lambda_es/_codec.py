@@ -26,7 +26,14 @@ import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._errors import DecodeError, ParamValidationError, excerpt
+from ._errors import (
+    DecodeError,
+    ParamTypeError,
+    ParamValidationError,
+    bounded,
+    excerpt,
+    quote_value,
+)
 
 __all__ = [
     "decode",
@@ -60,7 +67,7 @@ def parse_timestamp(text: str) -> dt.datetime:
     # what Lambda has sent over the years, so the forms are parsed here.
     match = _ISO_8601.match(text.strip())
     if match is None:
-        raise ValueError(f"not an ISO-8601 timestamp: {text!r}")
+        raise ValueError(f"not an ISO-8601 timestamp: {quote_value(text, 60)}")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     fraction = match.group(7) or "0"
     microsecond = int(fraction[:6].ljust(6, "0"))
@@ -110,7 +117,12 @@ def _structure_datetime(value: object, _: type) -> dt.datetime:
     if isinstance(value, bool):
         raise TypeError(f"expected a timestamp, got {value!r}")
     if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        # fromtimestamp raises OverflowError, OSError or ValueError on a
+        # number past year 9999 or NaN: all are "not a timestamp" here.
+        try:
+            return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"timestamp out of range: {quote_value(value, 40)}") from None
     if isinstance(value, str):
         return parse_timestamp(value)
     raise TypeError(f"expected a timestamp, got {type(value).__name__}")
@@ -121,7 +133,7 @@ def _structure_bool(value: object, _: type) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise TypeError(f"expected a boolean, got {value!r}")
+    raise TypeError(f"expected a boolean, got {quote_value(value, 60)}")
 
 
 def _structure_str(value: object, _: type) -> str:
@@ -133,20 +145,32 @@ def _structure_str(value: object, _: type) -> str:
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise TypeError(f"expected an integer, got {value!r}")
+    raise TypeError(f"expected an integer, got {quote_value(value, 60)}")
 
 
 def _structure_float(value: object, _: type) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    raise TypeError(f"expected a number, got {value!r}")
+    raise TypeError(f"expected a number, got {quote_value(value, 60)}")
+
+
+def _structure_wire_str(value: object, _: type) -> str:
+    text = _structure_str(value, str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("expected text that encodes as UTF-8, got a lone surrogate") from None
+    return text
 
 
 def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_structure_hook(dt.datetime, _structure_datetime)
     converter.register_structure_hook(bool, _structure_bool)
-    converter.register_structure_hook(str, _structure_str)
+    # Requests (forbid_extra_keys) must also be sendable: no lone surrogate.
+    converter.register_structure_hook(
+        str, _structure_wire_str if forbid_extra_keys else _structure_str
+    )
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(float, _structure_float)
 
@@ -314,6 +338,12 @@ def decode(cls: type[T], body: bytes) -> T:
     else:
         try:
             payload = json.loads(body)
+        except RecursionError:
+            # "[" * 200_000: the parser's recursion, not the caller's, ran out.
+            # No cause is chained: a RecursionError's traceback is thousands of frames.
+            raise DecodeError(
+                f"response is nested too deeply to decode ({len(body):,} bytes): {excerpt(body)}"
+            ) from None
         except ValueError as exc:
             raise DecodeError(f"response is not JSON: {excerpt(body)}") from exc
     if not isinstance(payload, dict):
@@ -321,10 +351,24 @@ def decode(cls: type[T], body: bytes) -> T:
     try:
         return _CONVERTER.structure(payload, cls)
     except Exception as exc:  # cattrs raises ClassValidationError and friends
-        details = "; ".join(cattrs.transform_error(exc))
         raise DecodeError(
-            f"response does not match {cls.__name__} ({details}): {excerpt(body)}"
-        ) from exc
+            f"response does not match {cls.__name__} ({_details(exc)}): {excerpt(body)}"
+        ) from None
+
+
+def _details(exc: Exception, path: str = "$") -> str:
+    # transform_error lists every bad member; a hostile body may have
+    # thousands, so the message names the first few and says how many.
+    try:
+        errors = [str(error) for error in cattrs.transform_error(exc, path=path)]
+    except RecursionError:
+        return "nested too deeply"
+    except Exception:  # transform_error itself may choke on odd keys; say what failed
+        return f"{type(exc).__name__}: {quote_value(str(exc), 300)}"
+    shown = "; ".join(errors[:5])
+    if len(errors) > 5:
+        shown += f"; and {len(errors) - 5:,} more"
+    return bounded(shown, 600)
 
 
 def structure_param(cls: type[T], value: object, name: str) -> T:
@@ -345,16 +389,15 @@ def structure_param(cls: type[T], value: object, name: str) -> T:
         ParamValidationError: wrong type, unknown member, or a member of the wrong type.
     """
     if not isinstance(value, (cls, Mapping)):
-        raise ParamValidationError(
+        raise ParamTypeError(
             name,
             f"must be a {cls.__name__} or a dict with AWS member names, not {type(value).__name__}",
         )
     try:
         given = value if isinstance(value, cls) else dict(cast("Mapping[str, Any]", value))
         return _STRICT.structure(given, cls)
-    except Exception as exc:
-        details = "; ".join(cattrs.transform_error(exc, path=name))
-        raise ParamValidationError(name, details) from None
+    except Exception as exc:  # RecursionError included: nested junk from the caller
+        raise ParamValidationError(name, _details(exc, name)) from None
 
 
 def encode_body(payload: dict[str, Any]) -> bytes:
@@ -365,5 +408,15 @@ def encode_body(payload: dict[str, Any]) -> bytes:
 
     Returns:
         The body bytes.
+
+    Raises:
+        ParamValidationError: a string in the payload holds a lone surrogate
+            (the checks before should have caught it; this is the last line).
     """
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParamValidationError(
+            "body", f"holds text that does not encode as UTF-8 (at index {exc.start})"
+        ) from None

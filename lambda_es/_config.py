@@ -25,9 +25,8 @@ from ._endpoints import (
     check_region,
     lambda_endpoint,
     parse_endpoint_url,
-    redacted_url,
 )
-from ._errors import ConfigurationError, ParamValidationError
+from ._errors import ConfigurationError, redact_url
 from ._retry import Retry
 from ._shared_files import SharedFiles, load, profile_name
 
@@ -37,7 +36,6 @@ __all__ = [
     "Proxy",
     "Sourced",
     "Source",
-    "check_client_arguments",
     "mask",
     "resolve_config",
     "resolve_service_endpoint",
@@ -140,7 +138,7 @@ class Proxy:
             or parts.query
         ):
             raise ConfigurationError(
-                f"proxy {redacted_url(text)!r} (from {where}) must be "
+                f"proxy {redact_url(text)!r} (from {where}) must be "
                 "http://[user:password@]host[:port]"
             )
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
@@ -179,50 +177,6 @@ class ClientSettings:
     allow_http: bool | None = None
     use_fips_endpoint: bool | None = None
     use_dualstack_endpoint: bool | None = None
-
-
-def check_client_arguments(
-    *,
-    verify: object,
-    proxy: object,
-    allow_http: object,
-    use_fips_endpoint: object,
-    use_dualstack_endpoint: object,
-) -> None:
-    """Check the types of the network and endpoint keywords (no I/O).
-
-    Args:
-        verify: ``verify=``.
-        proxy: ``proxy=``.
-        allow_http: ``allow_http=``.
-        use_fips_endpoint: ``use_fips_endpoint=``.
-        use_dualstack_endpoint: ``use_dualstack_endpoint=``.
-
-    Raises:
-        ParamValidationError: a keyword has the wrong type, or an empty path or URL.
-    """
-    if verify is not None and not isinstance(verify, (bool, str, os.PathLike)):
-        raise ParamValidationError(
-            "verify", f"must be True, False or a CA bundle path, not {type(verify).__name__}"
-        )
-    if isinstance(verify, str) and not verify:
-        raise ParamValidationError("verify", "must not be an empty path")
-    if proxy is not None and proxy is not False and not isinstance(proxy, str):
-        raise ParamValidationError(
-            "proxy", f"must be a proxy URL, False or None, not {type(proxy).__name__}"
-        )
-    if isinstance(proxy, str):
-        try:
-            Proxy.parse(proxy, "proxy=")
-        except ConfigurationError as exc:
-            raise ParamValidationError("proxy", str(exc)) from None
-    for name, value in (
-        ("allow_http", allow_http),
-        ("use_fips_endpoint", use_fips_endpoint),
-        ("use_dualstack_endpoint", use_dualstack_endpoint),
-    ):
-        if value is not None and not isinstance(value, bool):
-            raise ParamValidationError(name, f"must be a bool or None, not {type(value).__name__}")
 
 
 @attrs.frozen(kw_only=True)

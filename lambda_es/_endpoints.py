@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, redact_url
 
 __all__ = [
     "PARTITIONS",
@@ -31,7 +31,6 @@ __all__ = [
     "lambda_endpoint",
     "parse_endpoint_url",
     "partition_of",
-    "redacted_url",
 ]
 
 
@@ -57,7 +56,7 @@ class Partition:
 
 
 def _partition(name: str, regions: str, suffix: str, dualstack: str) -> Partition:
-    return Partition(name, re.compile(regions), suffix, dualstack)
+    return Partition(name, re.compile(regions, re.ASCII), suffix, dualstack)
 
 
 #: Order matters only for the fallback: a region no pattern matches is in ``aws``.
@@ -75,22 +74,9 @@ PARTITIONS: tuple[Partition, ...] = (
 # A region name: letters and digits in dash-separated groups, ending in a
 # number (us-east-1, eusc-de-east-1), or a partition's global pseudo-region
 # (aws-global, aws-us-gov-global), which AWS's partition data lists too.
-_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d+")
+_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d+", re.ASCII)
 _GLOBAL = frozenset(f"{p.name}-global" for p in PARTITIONS)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_USER_INFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
-
-
-def redacted_url(url: str) -> str:
-    """Replace a URL's user info (which may hold a password) with ``***``.
-
-    Args:
-        url: any URL-like text.
-
-    Returns:
-        The text, with anything before an ``@`` in the authority replaced.
-    """
-    return _USER_INFO.sub(lambda m: f"{m.group(1) or ''}***@", url, count=1)
 
 
 @attrs.frozen
@@ -251,14 +237,15 @@ def parse_endpoint_url(url: str, *, where: str, allow_http: bool) -> Endpoint:
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+    except ValueError:
+        # ValueError's text quotes the "port", which may be part of a password.
         raise ConfigurationError(
-            f"endpoint URL {redacted_url(url)!r} (from {where}) is not valid: {exc}"
+            f"endpoint URL {redact_url(url)!r} (from {where}) has a bad host or port"
         ) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ConfigurationError(
-            f"endpoint URL {redacted_url(url)!r} (from {where}) must be http(s)://host[:port]"
+            f"endpoint URL {redact_url(url)!r} (from {where}) must be http(s)://host[:port]"
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigurationError(

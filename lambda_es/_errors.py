@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import json
+import re
 import sys
 from collections.abc import Mapping
 
@@ -19,6 +20,8 @@ __all__ = [
     "DecodeError",
     "InvalidParameterValueError",
     "LambdaESError",
+    "PaginationError",
+    "ParamTypeError",
     "ParamValidationError",
     "ResourceConflictError",
     "ResourceInUseError",
@@ -31,6 +34,8 @@ __all__ = [
     "WaiterError",
     "error_from_response",
     "excerpt",
+    "quote_value",
+    "redact_url",
 ]
 
 #: How much of an unexpected body an exception message quotes.
@@ -52,8 +57,102 @@ def excerpt(body: bytes | str, limit: int = EXCERPT_LENGTH) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+#: How many characters of a value a message quotes (:func:`quote_value`).
+QUOTE_LENGTH = 200
+#: The longest ``str()`` of an :class:`APIError`; ``.message`` keeps the whole text.
+MESSAGE_LENGTH = 1000
+
+
+def quote_value(value: object, limit: int = QUOTE_LENGTH) -> str:
+    """Quote a value for an error message: its repr, cut to ``limit`` characters.
+
+    A long value is cut and its length given, so a 10 MB argument makes a short
+    message. The repr escapes line breaks and lone surrogates, so the quote is
+    one printable line that always encodes.
+
+    Args:
+        value: anything the caller passed.
+        limit: the most characters of the repr to keep.
+
+    Returns:
+        ``'abc'``, or ``'abcd...' (12,345,678 characters)`` when cut.
+    """
+    if isinstance(value, (str, bytes, bytearray)):
+        # Slicing first keeps the repr of a huge value cheap.
+        shown = repr(value[: limit + 1])
+        if len(value) <= limit and len(shown) <= limit:
+            return shown
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return f"{shown[:limit]}... ({len(value):,} {unit})"
+    try:
+        shown = repr(value)
+    except Exception:  # a hostile __repr__ must not replace the real error
+        shown = f"<{type(value).__name__} object>"
+    if len(shown) <= limit:
+        return shown
+    return f"{shown[:limit]}... ({type(value).__name__}, repr of {len(shown):,} characters)"
+
+
+def bounded(text: str, limit: int = MESSAGE_LENGTH) -> str:
+    """Cut a message to ``limit`` characters, saying how long it was.
+
+    Args:
+        text: the message.
+        limit: the most characters to keep.
+
+    Returns:
+        The text, or its start followed by ``... (N characters)``.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+# Everything between "//" and the last "@" before the path is user info: a
+# password may hold "/", "?", "#" or "@" itself, so the end of the authority
+# cannot be trusted to be the first of those characters. A URL with no "//"
+# may still be "user:pass@host" (a proxy given without a scheme).
+_AUTHORITY = re.compile(r"(?s)^(?P<scheme>[^:/?#@]*:)?//(?P<rest>.*)$")
+
+
+def redact_url(url: object) -> str:
+    """Return a URL with any user info (``user:password@``) replaced by ``***@``.
+
+    Any form is covered: a password holding ``/``, ``?``, ``#`` or ``@``,
+    percent-encoded user info, a URL without a scheme. Everything after
+    ``//`` up to the last ``@`` of the URL is hidden: a path or query that
+    holds an ``@`` is hidden too, erring on the side of hiding.
+
+    Args:
+        url: the URL (a str, bytes or any object; it is turned into text first).
+
+    Returns:
+        The URL as text, safe to quote in a message or a log line.
+    """
+    if isinstance(url, (bytes, bytearray)):
+        text = bytes(url).decode("utf-8", "replace")
+    else:
+        text = url if isinstance(url, str) else str(url)
+    if "@" not in text:
+        return text
+    match = _AUTHORITY.match(text)
+    if match is not None:
+        scheme = match.group("scheme") or ""
+        rest = match.group("rest")
+        return f"{scheme}//***@{rest.rpartition('@')[2]}"
+    return f"***@{text.rpartition('@')[2]}"
+
+
 class LambdaESError(Exception):
-    """The base of every error lambda_es raises."""
+    """The base of every error lambda_es raises.
+
+    Text arguments are cut to :data:`MESSAGE_LENGTH` characters (with the
+    length said): a message may quote a value from the caller, the
+    environment or a server, and tracebacks, logs and error trackers print it.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(bounded(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class ParamValidationError(LambdaESError, ValueError):
@@ -65,9 +164,13 @@ class ParamValidationError(LambdaESError, ValueError):
     """
 
     def __init__(self, param: str, rule: str) -> None:
-        self.param = param
-        self.rule = rule
-        super().__init__(f"invalid parameter {param!r}: {rule}")
+        self.param = bounded(param, QUOTE_LENGTH)
+        self.rule = bounded(rule)
+        super().__init__(f"invalid parameter {quote_value(param)}: {self.rule}")
+
+
+class ParamTypeError(ParamValidationError, TypeError):
+    """A parameter has the wrong type; also a ``TypeError`` (and a ``ValueError``)."""
 
 
 class ConfigurationError(LambdaESError):
@@ -84,7 +187,8 @@ class TransportError(LambdaESError):
     """
 
     def __init__(self, message: str, *, attempts: int = 1) -> None:
-        super().__init__(message)
+        # The text may quote what a server sent (a malformed header line).
+        super().__init__(bounded(message))
         self.attempts = attempts
 
 
@@ -122,7 +226,7 @@ class WaiterError(LambdaESError):
     """
 
     def __init__(self, message: str, *, reason: str, last_state: str | None) -> None:
-        super().__init__(message)
+        super().__init__(bounded(message))
         self.reason = reason
         self.last_state = last_state
 
@@ -158,15 +262,25 @@ class APIError(LambdaESError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.attempts = attempts
-        super().__init__(code, message, status)
+        # args carry the bounded text: traceback tools and error trackers
+        # print them, and a service message may be megabytes long.
+        super().__init__(code, bounded(message), status)
 
     def __str__(self) -> str:
-        parts = [f"{self.code or 'HTTP error'} (HTTP {self.status}): {self.message}"]
+        code = bounded(self.code, QUOTE_LENGTH) if self.code else "HTTP error"
+        parts = [f"{code} (HTTP {self.status}): {bounded(self.message)}"]
         if self.request_id:
-            parts.append(f"request id {self.request_id}")
+            parts.append(f"request id {bounded(self.request_id, QUOTE_LENGTH)}")
         if self.attempts > 1:
             parts.append(f"after {self.attempts} attempts")
         return "; ".join(parts)
+
+
+class PaginationError(DecodeError):
+    """An iterator stopped following pages: the service repeated a marker, or sent too many empty pages.
+
+    A :class:`DecodeError`, since the pages themselves are not what the API documents.
+    """
 
 
 class ServiceError(APIError):
@@ -234,7 +348,7 @@ def error_from_response(
     if body.strip():
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts the parser's stack
             payload = None
     fields: Mapping[str, object] = payload if isinstance(payload, dict) else {}
 

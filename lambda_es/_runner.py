@@ -13,6 +13,11 @@ coroutine, a Jupyter cell or many threads at once neither deadlocks nor trips
 A fork (multiprocessing's default on Linux, gunicorn ``--preload``, Celery's
 prefork pool) copies the runner but not its thread: in the child, every runner
 forgets the parent's loop and connections and starts afresh on its next call.
+Just before a fork, every runner stops its loop's thread (the loop itself, its
+connections and any call in flight are kept, only paused) and shuts its
+executor's threads down, so that the process forks with no thread of ours:
+Python 3.12+ warns about forking a multi-threaded process. In the parent the
+loop runs again, in a new thread, on the next call.
 """
 
 from __future__ import annotations
@@ -69,6 +74,9 @@ class Runner(Generic[C]):
         self._client: C | None = factory()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        # Set while the loop's thread is stopped for a fork (see _pause_for_fork).
+        self._paused = False
         self._state: _State = "idle"
         # Guards the state and every submission, so that nothing is queued on
         # a loop after close() has decided to stop it (it would wait forever).
@@ -228,8 +236,18 @@ class Runner(Generic[C]):
     def _start(self) -> asyncio.AbstractEventLoop:
         # Called with self._lock held.
         if self._loop is not None:
+            if self._paused:
+                # Paused by a fork and left thread-less since (see _resume_after_fork).
+                self._paused = False
+                self._spawn_thread(self._loop)
             return self._loop
         loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._spawn_thread(loop)
+        self._state = "running"
+        return loop
+
+    def _spawn_thread(self, loop: asyncio.AbstractEventLoop) -> None:
         # An executor of our own, shut down by the loop's thread at the end:
         # loop.shutdown_default_executor() would start a new thread, which is
         # refused at interpreter exit.
@@ -241,12 +259,10 @@ class Runner(Generic[C]):
         )
         thread.start()
         ready.wait()
-        self._loop, self._thread = loop, thread
-        self._state = "running"
-        return loop
+        self._thread, self._executor = thread, executor
 
-    @staticmethod
     def _serve(
+        self,
         loop: asyncio.AbstractEventLoop,
         executor: concurrent.futures.ThreadPoolExecutor,
         ready: threading.Event,
@@ -256,13 +272,51 @@ class Runner(Generic[C]):
         try:
             loop.run_forever()
         finally:
-            try:
-                _cancel_all(loop)
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                executor.shutdown(wait=True, cancel_futures=True)
+            if self._paused:
+                # Stopped for a fork: the loop, its tasks and connections are
+                # kept for the thread that _resume_after_fork starts.
                 asyncio.set_event_loop(None)
-                loop.close()
+            else:
+                try:
+                    _cancel_all(loop)
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    executor.shutdown(wait=True, cancel_futures=True)
+                    asyncio.set_event_loop(None)
+                    loop.close()
+
+    def _pause_for_fork(self) -> None:
+        # Runs in the forking thread, before os.fork(). The locks are held
+        # until _resume_after_fork (parent) or _forget_parent (child, which
+        # replaces them), so that no call or close starts half-way through.
+        self._close_lock.acquire()
+        self._lock.acquire()
+        loop, thread = self._loop, self._thread
+        if self._state != "running" or loop is None or thread is None or self._on_loop_thread():
+            # Forking from the loop's own thread cannot stop it: that fork warns.
+            return
+        self._paused = True
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        if self._executor is not None:
+            # Idle workers would be threads at fork time too; calls waiting
+            # on one (a DNS lookup) finish first.
+            self._executor.shutdown(wait=True)
+        self._thread = self._executor = None
+
+    def _resume_after_fork(self) -> None:
+        # Runs in the parent, after os.fork(). CPython checks for threads
+        # after these hooks, so a thread started here would bring the warning
+        # back: the loop stays paused, thread-less, until the next call
+        # (_start) or close() needs it. Only a call already in flight (from
+        # another thread, which the process has anyway) restarts it now.
+        try:
+            loop = self._loop
+            if self._paused and loop is not None and asyncio.all_tasks(loop):
+                self._start()
+        finally:
+            self._lock.release()
+            self._close_lock.release()
 
     async def _shutdown(self) -> None:
         # Calls still in flight from other threads are cancelled first: they
@@ -290,6 +344,8 @@ class Runner(Generic[C]):
             with self._lock:
                 if self._state == "closed":
                     return
+                if self._paused and self._loop is not None:
+                    self._start()  # the loop must run to close the client on it
                 loop, thread = self._loop, self._thread
                 self._state = "closing" if loop is not None else "closed"
             if loop is None or thread is None:
@@ -313,7 +369,11 @@ class Runner(Generic[C]):
             forget()
         self._lock = threading.Lock()
         self._close_lock = threading.Lock()
-        self._loop = self._thread = None
+        # The parent's loop is dropped, not closed: its epoll instance is
+        # shared with the parent across fork, and closing would unregister
+        # the parent's self-pipe and sockets from it.
+        self._loop = self._thread = self._executor = None
+        self._paused = False
         if self._state == "closed":
             self._client = None
         else:
@@ -399,10 +459,39 @@ def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
 _RUNNERS: weakref.WeakSet[Runner[Any]] = weakref.WeakSet()
 
 
+# The runners paused by the last _before_fork, in the order they were paused.
+_PAUSED: list[Runner[Any]] = []
+
+
+def _before_fork() -> None:
+    for runner in list(_RUNNERS):
+        # Appended first: _pause_for_fork takes the runner's locks before
+        # anything can fail, and the parent must release them whatever happens.
+        _PAUSED.append(runner)
+        try:
+            runner._pause_for_fork()
+        except Exception:  # never let one runner stop the fork
+            logger.debug("%s: pausing before fork failed", runner._name, exc_info=True)
+
+
+def _after_fork_in_parent() -> None:
+    paused, _PAUSED[:] = list(_PAUSED), []
+    for runner in paused:
+        try:
+            runner._resume_after_fork()
+        except Exception:
+            logger.debug("%s: resuming after fork failed", runner._name, exc_info=True)
+
+
 def _after_fork_in_child() -> None:
+    _PAUSED.clear()
     for runner in list(_RUNNERS):
         runner._forget_parent()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )

@@ -11,14 +11,13 @@ each value once, checks it once and unstructures it once.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from ._codec import structure_param, unstructure_request
 from ._errors import ParamValidationError
 from ._model_base import Setting
 from ._shapes import CREATE_ONLY, SETTINGS, CreateMappingSettings, MappingSettings
-from ._validate import check_bool, check_rules, check_str
+from ._validate import check_bool, check_datetime, check_rules, check_str
 
 __all__ = [
     "CREATE_ONLY",
@@ -41,8 +40,7 @@ def _structure(name: str, setting: Setting, value: object) -> object:
     elif kind == "str":
         check_str(name, value)
     elif kind == "timestamp":
-        if not isinstance(value, dt.datetime) or value.tzinfo is None:
-            raise ParamValidationError(name, "must be a timezone-aware datetime.datetime")
+        check_datetime(name, value)
     elif kind == "map":
         if not isinstance(value, Mapping):
             raise ParamValidationError(

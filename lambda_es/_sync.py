@@ -16,7 +16,7 @@ from typing import Literal
 
 import aiohttp
 
-from ._client import AsyncClient
+from ._client import MAX_EMPTY_PAGES, AsyncClient
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import ParamValidationError
 from ._mapping_models import EventSourceMapping, EventSourceMappingPage
@@ -265,6 +265,7 @@ class Client:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> Iterator[EventSourceConfiguration]:
         """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
 
@@ -272,6 +273,8 @@ class Client:
             event_source_arn: only mappings of this stream.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -280,13 +283,16 @@ class Client:
             ParamValidationError: an argument breaks the API's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
         yield from self._runner.iterate(
             AsyncClient.iter_event_sources,
             event_source_arn=event_source_arn,
             function_name=function_name,
             page_size=page_size,
+            max_empty_pages=max_empty_pages,
         )
 
     def remove_event_source(
@@ -412,6 +418,7 @@ class Client:
         event_source_arn: str | None = None,
         function_name: str | None = None,
         page_size: int | None = None,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> Iterator[EventSourceMapping]:
         """Iterate over every mapping, following ``NextMarker`` to the last page.
 
@@ -419,6 +426,8 @@ class Client:
             event_source_arn: only mappings of this source.
             function_name: only mappings of this function.
             page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
+            max_empty_pages: how many empty pages in a row that still carry a next
+                marker are followed before giving up (default 100).
 
         Yields:
             Each mapping, page after page.
@@ -427,13 +436,16 @@ class Client:
             ParamValidationError: an argument breaks the model's rules; nothing was sent.
             APIError: an error response.
             TransportError: no complete response arrived.
-            DecodeError: a response is not a page, or the service repeats a marker.
+            DecodeError: a response is not a page.
+            PaginationError: the service repeated a recent marker, or sent
+                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
         yield from self._runner.iterate(
             AsyncClient.iter_event_source_mappings,
             event_source_arn=event_source_arn,
             function_name=function_name,
             page_size=page_size,
+            max_empty_pages=max_empty_pages,
         )
 
     def update_event_source_mapping(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import email.utils
 import logging
@@ -51,6 +52,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._signing import build_url, redacted, sign
+from ._validate import check_credentials
 from ._version import version
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Response", "Timeout", "Transport"]
@@ -946,23 +948,60 @@ def _describe(exc: BaseException) -> str:
 
 
 def _scrubbed(cause: BaseException) -> BaseException:
-    # aiohttp's ClientResponseError family keeps the request's headers in
-    # request_info, so the chained cause's repr would show the signature and
-    # the session token; they are replaced before the cause is exposed.
-    info = getattr(cause, "request_info", None)
-    if isinstance(info, aiohttp.RequestInfo):
-        # Proxy-Authorization too: it carries the proxy's password.
-        headers = multidict.CIMultiDict(
-            (name, "<redacted>" if name.lower() == "proxy-authorization" else value)
-            for name, value in redacted(info.headers.items())
-        )
-        clean = aiohttp.RequestInfo(
-            info.url, info.method, multidict.CIMultiDictProxy(headers), info.real_url
-        )
-        cause.request_info = clean  # type: ignore[attr-defined]
-        # The constructor's arguments (args) hold the original too.
-        cause.args = tuple(clean if arg is info else arg for arg in cause.args)
+    """Remove request headers from an aiohttp exception and from everything chained to it.
+
+    aiohttp's ClientResponseError family keeps the request's headers in
+    ``request_info``, and again in ``args[0]`` (which ``repr`` and traceback
+    tools print), and a redirect ``history`` of responses keeps theirs: the
+    signature and the session token would survive there. Each exception of
+    the chain (``__cause__`` and ``__context__``, walked to the end) has those
+    replaced in place before the cause is exposed.
+
+    Args:
+        cause: the exception to scrub.
+
+    Returns:
+        ``cause`` itself, scrubbed.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException] = [cause]
+    while stack:
+        exc = stack.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        info = getattr(exc, "request_info", None)
+        if isinstance(info, aiohttp.RequestInfo):
+            with contextlib.suppress(AttributeError):
+                exc.request_info = _redacted_info(info)  # type: ignore[attr-defined]
+        if getattr(exc, "history", None):
+            with contextlib.suppress(AttributeError):
+                exc.history = ()  # type: ignore[attr-defined]
+        exc.args = tuple(_scrubbed_arg(arg) for arg in exc.args)
+        stack.extend(e for e in (exc.__cause__, exc.__context__) if e is not None)
     return cause
+
+
+def _redacted_info(info: aiohttp.RequestInfo) -> aiohttp.RequestInfo:
+    headers = multidict.CIMultiDict(
+        (k, "<redacted>" if k.lower() == "proxy-authorization" else v)
+        for k, v in redacted(info.headers.items())
+    )
+    # A URL never carries user info here, but a proxy's might: drop it whatever its form.
+    url, real_url = (
+        u.with_user(None) if u.user or u.password else u for u in (info.url, info.real_url)
+    )
+    return aiohttp.RequestInfo(url, info.method, multidict.CIMultiDictProxy(headers), real_url)
+
+
+def _scrubbed_arg(arg: object) -> object:
+    if isinstance(arg, aiohttp.RequestInfo):
+        return _redacted_info(arg)
+    if isinstance(arg, aiohttp.ClientResponse):
+        return f"<response {arg.status}>"
+    if isinstance(arg, tuple):
+        return tuple(_scrubbed_arg(item) for item in arg)
+    return arg
 
 
 async def _current_credentials(provider: CredentialsProvider) -> Credentials:
@@ -980,6 +1019,15 @@ async def _current_credentials(provider: CredentialsProvider) -> Credentials:
             f"the credentials provider returned {type(credentials).__name__}, "
             "not lambda_es.Credentials"
         )
+    problem: str | None = None
+    try:
+        # A lone surrogate or a line break would fail deep inside signing (or
+        # split a header), with the secret in the exception.
+        check_credentials(credentials)
+    except ParamValidationError as exc:
+        problem = str(exc)
+    if problem is not None:
+        raise ConfigurationError(f"the credentials provider returned unusable {problem}")
     return credentials
 
 

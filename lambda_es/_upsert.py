@@ -17,12 +17,15 @@ __all__ = [
     "TRANSITIONAL",
     "WAIT_TARGETS",
     "changed_settings",
+    "is_mapping_uuid",
     "unchangeable_differences",
     "uuid_from_conflict",
     "wait_outcome",
 ]
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII
+)
 
 #: Members that CreateEventSourceMapping takes and UpdateEventSourceMapping does not.
 CREATE_ONLY_WIRE = frozenset(SETTINGS[name].wire for name in CREATE_ONLY)
@@ -60,6 +63,22 @@ def uuid_from_conflict(message: str) -> str | None:
     """
     found = _UUID.findall(message)
     return found[-1] if found else None
+
+
+def is_mapping_uuid(value: object) -> bool:
+    """Whether a UUID the service sent can be used as a path segment of the next call.
+
+    ``ensure`` and the waiter put UUIDs read from responses into URLs: a
+    hostile or broken server must not steer them elsewhere (``../``), nor
+    make the next request fail while it is built (a lone surrogate).
+
+    Args:
+        value: the ``UUID`` member of a response, as decoded.
+
+    Returns:
+        True for a 36-character hexadecimal UUID.
+    """
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def _current(mapping: EventSourceMapping) -> dict[str, object]:
@@ -150,7 +169,12 @@ def wait_outcome(target: str, state: str | None) -> str:
     Returns:
         ``"done"``, ``"wait"`` or ``"unreachable"``. An unknown state (one
         Lambda adds in the future) means wait: the deadline still bounds it.
+
+    Raises:
+        ValueError: ``target`` is not one of them (the client checks it first).
     """
+    if target not in _PENDING:
+        raise ValueError(f"unknown wait target {target!r}; expected one of {sorted(_PENDING)}")
     if state == target or (target == "settled" and state in SETTLED):
         return "done"
     if state is None or state in _PENDING[target]:

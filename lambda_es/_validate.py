@@ -8,18 +8,25 @@ the service (``event_source`` must be a stream ARN, not any string).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
 import re
 from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 import attrs
 
-from ._errors import ParamValidationError
+from ._errors import ConfigurationError, ParamTypeError, ParamValidationError, quote_value
 from ._shapes import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
 
 __all__ = [
     "check_add_event_source",
     "check_bool",
+    "check_client_arguments",
+    "check_datetime",
+    "check_seconds",
+    "check_wire_text",
     "check_enum",
     "check_int",
     "check_model",
@@ -38,11 +45,12 @@ _BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
 _PARTITION = r"aws(?:-[a-z]+)*"
 _REGION = r"(?:eusc-)?[a-z]{2}(?:-[a-z]+)+-\d+"
 KINESIS_STREAM_ARN = re.compile(
-    rf"arn:{_PARTITION}:kinesis:{_REGION}:\d{{12}}:stream/[a-zA-Z0-9_.\-]{{1,128}}"
+    rf"arn:{_PARTITION}:kinesis:{_REGION}:\d{{12}}:stream/[a-zA-Z0-9_.\-]{{1,128}}", re.ASCII
 )
 DYNAMODB_STREAM_ARN = re.compile(
     rf"arn:{_PARTITION}:dynamodb:{_REGION}:\d{{12}}:table/[a-zA-Z0-9_.\-]{{3,255}}"
-    r"/stream/[a-zA-Z0-9_.:\-]+"
+    r"/stream/[a-zA-Z0-9_.:\-]+",
+    re.ASCII,
 )
 
 #: InitialPositionInStream: the 2014-11-13 model names its values only in
@@ -82,14 +90,15 @@ def check_str(
             raise ParamValidationError(name, "is required")
         return
     if not isinstance(value, str):
-        raise ParamValidationError(name, f"must be a str, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be a str, not {type(value).__name__}")
     if min_len is not None and len(value) < min_len:
         raise ParamValidationError(name, f"must be at least {min_len} characters long")
     if max_len is not None and len(value) > max_len:
         raise ParamValidationError(name, f"must be at most {max_len} characters long")
+    check_wire_text(name, value)
     if pattern is not None and pattern.fullmatch(value) is None:
-        described = pattern_text or f"the pattern {pattern.pattern}"
-        raise ParamValidationError(name, f"must match {described}; got {value!r}")
+        described = pattern_text or f"the pattern {quote_value(pattern.pattern)}"
+        raise ParamValidationError(name, f"must match {described}; got {quote_value(value)}")
 
 
 def check_int(
@@ -112,10 +121,10 @@ def check_int(
             raise ParamValidationError(name, "is required")
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamValidationError(name, f"must be an int, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be an int, not {type(value).__name__}")
     if value < low or (high is not None and value > high):
         bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ParamValidationError(name, f"must be {bound}; got {value}")
+        raise ParamValidationError(name, f"must be {bound}; got {quote_value(value, 60)}")
 
 
 def check_bool(name: str, value: object) -> None:
@@ -129,7 +138,7 @@ def check_bool(name: str, value: object) -> None:
         ParamValidationError: the value is neither ``None`` nor a bool.
     """
     if value is not None and not isinstance(value, bool):
-        raise ParamValidationError(name, f"must be a bool, not {type(value).__name__}")
+        raise ParamTypeError(name, f"must be a bool, not {type(value).__name__}")
 
 
 def check_enum(
@@ -148,7 +157,9 @@ def check_enum(
     """
     check_str(name, value, required=required)
     if value is not None and value not in allowed:
-        raise ParamValidationError(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise ParamValidationError(
+            name, f"must be one of {', '.join(allowed)}; got {quote_value(value)}"
+        )
 
 
 def check_uuid(name: str, value: object) -> None:
@@ -171,13 +182,14 @@ def _check_parameters(value: object) -> None:
     if value is None:
         return
     if not isinstance(value, Mapping):
-        raise ParamValidationError(
+        raise ParamTypeError(
             "parameters", f"must be a mapping of str to str, not {type(value).__name__}"
         )
     for key, item in value.items():
         if key != "InitialPositionInStream":
             raise ParamValidationError(
-                "parameters", f"only the key 'InitialPositionInStream' is supported; got {key!r}"
+                "parameters",
+                f"only the key 'InitialPositionInStream' is supported; got {quote_value(key)}",
             )
         check_enum("parameters['InitialPositionInStream']", item, INITIAL_POSITIONS, required=True)
 
@@ -203,7 +215,7 @@ def check_add_event_source(
             "event_source",
             "must be the ARN of a Kinesis stream (arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME) "
             "or of a DynamoDB stream (arn:PARTITION:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL)"
-            f"; got {event_source!r}",
+            f"; got {quote_value(event_source)}",
         )
     check_str(
         "function_name",
@@ -260,7 +272,7 @@ def check_rules(name: str, value: object, rules: Mapping[str, Any]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             check_rules(f"{name} key", key, rules.get("keys", {}))
-            check_rules(f"{name}[{key!r}]", item, rules.get("values", {}))
+            check_rules(f"{name}[{quote_value(key, 60)}]", item, rules.get("values", {}))
     if attrs.has(type(value)):
         check_model(name, value)
 
@@ -360,3 +372,190 @@ def check_list_filters(
         check_function_name("function_name", function_name, required=False)
     check_str("marker", marker)
     check_int("max_items", max_items, low=_MAX_ITEMS[0], high=_MAX_ITEMS[1])
+
+
+def check_wire_text(name: str, value: str) -> None:
+    """Check that a string can travel: it must encode as UTF-8.
+
+    A lone surrogate (``"\\ud800"``) is a valid ``str`` that no encoder
+    accepts; it would fail while the request is built, or worse, half-way.
+
+    Args:
+        name: the parameter's name, for the error.
+        value: the string.
+
+    Raises:
+        ParamValidationError: the string holds a lone surrogate.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParamValidationError(
+            name,
+            f"must be valid Unicode text (it holds a lone surrogate at index {exc.start}); "
+            f"got {quote_value(value)}",
+        ) from None
+
+
+def check_datetime(name: str, value: object) -> None:
+    """Check a timestamp parameter: an aware ``datetime`` that has a place on the epoch scale.
+
+    Args:
+        name: the parameter's name, for the error.
+        value: the value given.
+
+    Raises:
+        ParamValidationError: not an aware datetime, or too close to ``datetime.min``
+            or ``datetime.max`` to be turned into UTC.
+    """
+    if not isinstance(value, dt.datetime):
+        raise ParamTypeError(
+            name, f"must be a timezone-aware datetime.datetime, not {type(value).__name__}"
+        )
+    if value.utcoffset() is None:
+        raise ParamValidationError(name, "must be a timezone-aware datetime.datetime")
+    try:
+        value.astimezone(dt.timezone.utc).timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise ParamValidationError(
+            name, f"is out of the range of UTC timestamps; got {quote_value(value)}"
+        ) from None
+
+
+def check_seconds(name: str, value: object, *, required: bool = False) -> None:
+    """Check a positive, finite number of seconds.
+
+    Raises:
+        ParamValidationError: the value is not a positive, finite int or float.
+    """
+    if value is None and not required:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParamTypeError(
+            name, f"must be a positive, finite number of seconds, not {type(value).__name__}"
+        )
+    try:
+        # An int too large for a float would overflow later, in the clock arithmetic.
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not 0 < seconds < math.inf:
+        raise ParamValidationError(
+            name, f"must be a positive, finite number of seconds; got {quote_value(value, 60)}"
+        )
+
+
+def _check_instance(name: str, value: object, kind: type, what: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise ParamTypeError(name, f"must be {what} or None, not {type(value).__name__}")
+
+
+def check_client_arguments(**arguments: object) -> None:
+    """Check the types of a client constructor's keywords, before anything is kept.
+
+    The constructor passes every keyword it has; each known one is checked for
+    its type (values that need the environment, such as whether a region
+    exists, are checked when the client resolves its configuration).
+
+    Args:
+        **arguments: the constructor's keywords, by name.
+
+    Raises:
+        ParamValidationError: a keyword has the wrong type (a ``ParamTypeError``)
+            or text that cannot go on the wire.
+    """
+    # Imported here: these modules sit above this one in the layering.
+    from ._config import Proxy
+    from ._credentials import Credentials
+    from ._retry import Retry
+    from ._transport import Timeout
+
+    for name, value in arguments.items():
+        if name in ("region", "profile", "user_agent_extra"):
+            check_str(name, value)
+            if name == "region" and isinstance(value, str) and not value.isascii():
+                raise ParamValidationError(
+                    name, f"must be an AWS region name (ASCII); got {quote_value(value)}"
+                )
+            if name == "user_agent_extra":
+                # It becomes a header: a line break would split the request.
+                check_str(name, value, pattern=_HEADER_TEXT, pattern_text="printable ASCII text")
+        elif name == "endpoint_url":
+            check_str(name, value)
+        elif name == "proxy":
+            if value is not None and value is not False and not isinstance(value, str):
+                raise ParamTypeError(
+                    name, f"must be a proxy URL, False or None, not {type(value).__name__}"
+                )
+            if isinstance(value, str):
+                check_str(name, value)
+                try:
+                    Proxy.parse(value, "proxy=")
+                except ConfigurationError as exc:
+                    raise ParamValidationError(name, str(exc)) from None
+        elif name == "credentials":
+            if value is not None and not (isinstance(value, Credentials) or callable(value)):
+                raise ParamTypeError(
+                    name,
+                    "must be a lambda_es.Credentials or a provider (an async callable "
+                    f"returning one), not {type(value).__name__}",
+                )
+            if isinstance(value, Credentials):
+                check_credentials(value)
+        elif name == "retry":
+            _check_instance(name, value, Retry, "a lambda_es.Retry")
+        elif name == "timeout":
+            _check_instance(name, value, Timeout, "a lambda_es.Timeout")
+            if isinstance(value, Timeout):
+                for part in ("connect", "read", "total"):
+                    check_seconds(f"timeout.{part}", getattr(value, part))
+        elif name == "session":
+            # Duck-typed: only the transport knows aiohttp's client API.
+            if value is not None and not (
+                callable(getattr(value, "request", None)) and hasattr(value, "closed")
+            ):
+                raise ParamTypeError(
+                    name, f"must be an aiohttp.ClientSession or None, not {type(value).__name__}"
+                )
+        elif name in ("max_connections", "max_response_size"):
+            check_int(name, value, low=1, high=None, required=True)
+        elif name in ("allow_http", "use_fips_endpoint", "use_dualstack_endpoint"):
+            check_bool(name, value)
+        elif name == "verify":
+            if value is not None and not isinstance(value, (bool, str, os.PathLike)):
+                raise ParamTypeError(
+                    name, f"must be True, False or a CA bundle path, not {type(value).__name__}"
+                )
+            if isinstance(value, str):
+                check_str(name, value)
+                if not value:
+                    raise ParamValidationError(name, "must not be an empty path")
+
+
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*", re.ASCII)
+
+
+def check_credentials(credentials: Any) -> None:
+    """Check that credentials can be signed with and sent as headers.
+
+    Args:
+        credentials: a :class:`lambda_es.Credentials`.
+
+    Raises:
+        ParamValidationError: a field is not non-empty printable ASCII text; the
+            message names the field and never quotes it (it is a secret).
+    """
+    for field in ("access_key_id", "secret_access_key", "session_token"):
+        value = getattr(credentials, field)
+        if value is None and field == "session_token":
+            continue
+        if not isinstance(value, str):
+            raise ParamTypeError(
+                f"credentials.{field}", f"must be a str, not {type(value).__name__}"
+            )
+        if not value or _HEADER_TEXT.fullmatch(value) is None:
+            raise ParamValidationError(
+                f"credentials.{field}",
+                f"must be non-empty printable ASCII text (a value of {len(value)} characters "
+                "is not; it is not shown, being a secret)",
+            )

@@ -28,6 +28,8 @@ DOCUMENTED = frozenset(
         "EventSourceMapping",
         "EventSourceMappingPage",
         "LambdaESError",
+        "PaginationError",
+        "ParamTypeError",
         "ParamValidationError",
         "ConfigurationError",
         "TransportError",

@@ -299,7 +299,7 @@ def test_any_out_of_range_batch_size_is_rejected(size: object) -> None:
 @given(
     partition=st.sampled_from(["aws", "aws-cn", "aws-us-gov"]),
     region=st.from_regex(r"[a-z]{2}-(gov-)?(east|west|north|central)-[1-9]", fullmatch=True),
-    account=st.from_regex(r"\d{12}", fullmatch=True),
+    account=st.from_regex(r"[0-9]{12}", fullmatch=True),
     stream=st.from_regex(r"[a-zA-Z0-9_.\-]{1,128}", fullmatch=True),
 )
 def test_any_kinesis_stream_arn_passes_validation(
