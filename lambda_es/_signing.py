@@ -39,7 +39,6 @@ from ._endpoints import Endpoint
 from ._errors import ConfigurationError
 
 __all__ = [
-    "ALGORITHM",
     "SECRET_HEADERS",
     "SigningError",
     "TERMINATOR",
@@ -56,8 +55,7 @@ __all__ = [
 #: Characters SigV4 leaves unencoded besides letters and digits.
 _SAFE = "-_.~"
 
-#: The one algorithm SigV4 names.
-ALGORITHM = "AWS4-HMAC-SHA256"
+_ALGORITHM = "AWS4-HMAC-SHA256"
 #: The last part of every credential scope.
 TERMINATOR = "aws4_request"
 
@@ -358,7 +356,7 @@ def signature(
     date = amz_date[:8]
     scope = f"{date}/{region}/{service}/{TERMINATOR}"
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
+    string_to_sign = f"{_ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
     secret = credentials.secret_access_key
     key = KEY_CACHE.get(secret, date, region, service)
     digest_bytes = _call_upstream(
@@ -408,7 +406,7 @@ def authorization(
     scope = f"{amz_date[:8]}/{region}/{service}/{TERMINATOR}"
     computed = signature(credentials, amz_date, region, service, canonical)
     return (
-        f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
+        f"{_ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
         f"SignedHeaders={';'.join(signed)}, Signature={computed}"
     )
 

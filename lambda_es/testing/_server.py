@@ -1,4 +1,4 @@
-"""A local Lambda endpoint for tests: :class:`FakeLambda`.
+"""The fake's server: :class:`FakeLambda`, a local Lambda endpoint for tests.
 
 It is a real HTTP server on 127.0.0.1 (a free port by default) that answers
 the event-source-mapping API as AWS does: the same paths, status codes, error
