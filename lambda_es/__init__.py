@@ -3,11 +3,6 @@
 Everything public is importable from here; the modules behind it are private.
 """
 
-import inspect as _inspect
-import typing as _typing
-
-import attrs as _attrs
-
 from ._client import AsyncClient
 from ._credentials import Credentials, CredentialsProvider, botocore_credentials
 from ._errors import (
@@ -30,6 +25,7 @@ from ._errors import (
     TransportError,
     WaiterError,
 )
+from ._public import present_as as _present_as
 from ._retry import Retry
 from ._settings import CreateMappingSettings, MappingSettings
 from ._shapes import (
@@ -122,22 +118,5 @@ __all__ = [
 ]
 
 
-def _present_as_public() -> None:
-    # Tracebacks and reprs name lambda_es.ResourceConflictError, the path
-    # users import, not the private module it is defined in. A class's string
-    # annotations are read against its module's names, so they are resolved
-    # first, while that module is still the one they name.
-    for name in __all__:
-        if name == "__version__":
-            continue
-        value = globals()[name]
-        own = _inspect.get_annotations(value) if isinstance(value, type) else None
-        if own and any(isinstance(hint, str) for hint in own.values()):
-            hints = _typing.get_type_hints(value, include_extras=True)
-            value.__annotations__ = {key: hints[key] for key in own}
-            if _attrs.has(value):
-                _attrs.resolve_types(value)
-        value.__module__ = __name__
-
-
-_present_as_public()
+# Tracebacks and reprs name lambda_es.ResourceConflictError, the path users import.
+_present_as(__name__, (globals()[name] for name in __all__ if name != "__version__"))

@@ -412,7 +412,7 @@ def _configure_list(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ._serve import run  # the server side is not needed by other commands
+    from .testing._serve import run  # the server side is not needed by other commands
 
     return run(args)
 

@@ -1,4 +1,8 @@
-"""A fake clock for tests: sleeping advances it instantly and is recorded."""
+"""The tests' one fake clock: sleeping advances it instantly and is recorded.
+
+Used by the FakeLambda tests (:meth:`FakeClock.install`) and by the fault
+server's clients (``tests._faults.make_client(clock=...)``).
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,13 @@
-"""A raw HTTP/1.1 server on loopback that misbehaves on purpose, and test clocks.
+"""A raw HTTP/1.1 server on loopback that misbehaves on purpose, and clients for it.
 
 :class:`FaultServer` speaks just enough HTTP to read requests; what it sends
 back is scripted byte by byte (:data:`Behaviour`), so a test can reset a
 connection before the status line, cut a body short, stall, or close an idle
 keep-alive connection at the worst moment. It records every request it read.
 
-:class:`FakeClock` stands in for the transport's ``sleep`` and ``monotonic``,
-so back-off costs no real time and every requested delay is recorded.
+:func:`make_client` builds a client for it with a :class:`~tests._clock.FakeClock`
+so back-off costs no real time and every requested delay
+is recorded.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from types import TracebackType
 from typing import Any
 
 import lambda_es
+
+from ._clock import FakeClock
 
 #: The signing credentials of every client built here; the session token makes
 #: sure that the logging tests can look for it.
@@ -454,33 +457,6 @@ async def _read_request(
     return request
 
 
-class FakeClock:
-    """The transport's ``monotonic`` and ``sleep``: time moves only when slept.
-
-    Attributes:
-        now: the current fake monotonic time.
-        sleeps: every delay the transport asked to sleep, in order.
-    """
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        """Return the fake time."""
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        """Record the delay, advance the fake time, and yield to the loop once.
-
-        Args:
-            delay: the delay asked for.
-        """
-        self.sleeps.append(delay)
-        self.now += delay
-        await asyncio.sleep(0)
-
-
 def make_client(
     url: str,
     *,
@@ -502,10 +478,9 @@ def make_client(
     client = lambda_es.AsyncClient(
         region="us-east-1", endpoint_url=url, credentials=CREDENTIALS, **kwargs
     )
-    transport = client._transport
     if clock is not None:
-        transport.sleep = clock.sleep
-        transport.monotonic = clock.monotonic
+        clock.install(client)
+    transport = client._transport
     transport.rand = lambda: rand
     transport.now = lambda: NOW
     return client

@@ -15,9 +15,9 @@ import pytest
 
 import lambda_es
 
+from ._clock import FakeClock
 from ._faults import (
     Behaviour,
-    FakeClock,
     FaultServer,
     SeenRequest,
     add,

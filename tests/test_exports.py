@@ -103,6 +103,34 @@ def test_testing_module_exports() -> None:
         assert hasattr(testing, name), name
 
 
+def test_testing_names_load_on_first_use_and_read_as_lambda_es_testing() -> None:
+    """Importing lambda_es.testing (as the pytest plugin does) loads no aiohttp server;
+    each name loads on first use, reads as lambda_es.testing.X, and still pickles and
+    resolves its type hints."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, lambda_es.testing as t; print('aiohttp.web' in sys.modules); "
+        "t.FakeLambda; print('aiohttp.web' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "True"]
+    testing = importlib.import_module("lambda_es.testing")
+    # pytest's assertion rewriting (the plugin lives here) adds '@py_*' names.
+    public = {name for name in dir(testing) if name.isidentifier() and not name.startswith("_")}
+    assert public - {"pytest_plugin"} == set(testing.__all__)
+    for name in testing.__all__:
+        assert getattr(testing, name).__module__ == "lambda_es.testing", name
+        typing.get_type_hints(getattr(testing, name))
+    error = testing.StateFileError("not a state file")
+    assert type(pickle.loads(pickle.dumps(error))) is testing.StateFileError
+    with __import__("pytest").raises(AttributeError, match="no attribute 'Nothing'"):
+        testing.Nothing  # noqa: B018
+
+
 def test_aiohttp_module_exports() -> None:
     """lambda_es.aiohttp exports setup, CLIENT and client_from."""
     module = importlib.import_module("lambda_es.aiohttp")

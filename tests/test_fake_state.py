@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import lambda_es
-from lambda_es._fake_state import FORMAT, write_state
 from lambda_es.testing import FakeLambda, StateFileError
+from lambda_es.testing._state import FORMAT, write_state
 
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
 

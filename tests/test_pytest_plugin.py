@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_es._pytest_plugin import ENV_ACCESS_KEY_ID
+from lambda_es.testing.pytest_plugin import ENV_ACCESS_KEY_ID
 
 pytest_plugins = ["pytester"]
 
@@ -49,11 +49,12 @@ def test_the_readme_example_runs_as_printed(pytester: pytest.Pytester) -> None:
 
 
 def test_importing_the_plugin_loads_nothing_heavy() -> None:
-    """Importing the plugin loads neither aiohttp's server, lambda_es.testing nor the signer."""
+    """Importing the plugin loads neither aiohttp's server, the fake's modules nor the signer."""
     probe = (
-        "import sys, json; import lambda_es._pytest_plugin; "
-        "print(json.dumps(sorted(m for m in ('aiohttp.web', 'lambda_es.testing', "
-        "'lambda_es._serve', 'aws_requests_auth', 'requests', 'botocore') if m in sys.modules)))"
+        "import sys, json; import lambda_es.testing.pytest_plugin; "
+        "print(json.dumps(sorted(m for m in ('aiohttp.web', 'lambda_es.testing._server', "
+        "'lambda_es.testing._serve', 'lambda_es.testing._signature', 'aws_requests_auth', "
+        "'requests', 'botocore') if m in sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
@@ -69,7 +70,7 @@ def test_a_test_run_that_uses_no_fixture_loads_nothing_heavy(pytester: pytest.Py
 
         def test_modules(pytestconfig):
             assert pytestconfig.pluginmanager.hasplugin("lambda_es")
-            loaded = {"aiohttp.web", "lambda_es.testing", "aws_requests_auth", "requests"}
+            loaded = {"aiohttp.web", "lambda_es.testing._server", "aws_requests_auth", "requests"}
             assert loaded.isdisjoint(sys.modules), loaded & set(sys.modules)
         """
     )

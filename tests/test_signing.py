@@ -45,7 +45,6 @@ from lambda_es._codec import encode_body
 from lambda_es._endpoints import Endpoint
 from lambda_es._signing import (
     KEY_CACHE,
-    SignatureRejected,
     SigningError,
     authorization,
     build_url,
@@ -53,9 +52,9 @@ from lambda_es._signing import (
     canonical_request,
     quote_component,
     sign,
-    verify,
 )
 from lambda_es.testing import FakeLambda
+from lambda_es.testing._signature import SignatureRejected, verify
 
 from ._core_botocore import botocore_authorization
 

@@ -21,12 +21,12 @@ import pytest
 import lambda_es
 from lambda_es._transport import DEFAULT_MAX_RESPONSE_SIZE
 
+from ._clock import FakeClock
 from ._faults import (
     CREDENTIALS,
     NOW,
     OK_BODY,
     Behaviour,
-    FakeClock,
     FaultServer,
     add,
     aws_error,

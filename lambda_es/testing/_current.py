@@ -10,21 +10,21 @@ lists page with Marker/MaxItems.
 
 from __future__ import annotations
 
-import threading
 import uuid as uuid_module
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from ._fake_core import AWSError, function_not_found, invalid, page, read_json
-from ._shapes import ARN, NAMESPACED_FUNCTION_NAME, SETTINGS
+from lambda_es._shapes import ARN, CURRENT_PARAMETERS, SETTINGS
+
+from ._common import AWSError, MappingTable, invalid, page, read_json
 
 __all__ = ["CurrentMappings"]
 
 PREFIX = "/2015-03-31/event-source-mappings"
 TRANSITIONAL = frozenset({"Creating", "Enabling", "Disabling", "Updating", "Deleting"})
 _STREAM_SERVICES = ("kinesis", "dynamodb", "kafka")
+_FUNCTION = CURRENT_PARAMETERS["FunctionName"]
 
 # Members a create may carry and the fake stores as given: every setting but
 # Enabled (it drives the state) and Tags (not part of the configuration).
@@ -40,37 +40,12 @@ _RANGES = tuple(
 )
 
 
-class CurrentMappings:
-    """The 2015-03-31 mappings of one FakeLambda.
+class CurrentMappings(MappingTable):
+    """The 2015-03-31 mappings of one FakeLambda (see :class:`MappingTable` for the arguments)."""
 
-    Args:
-        region: for the ARNs it makes.
-        account_id: for the ARNs it makes.
-        clock: epoch seconds, for ``LastModified``.
-        lock: the FakeLambda's lock (its state is read from other threads).
-        functions: the registered function names (empty: every function exists).
-        on_change: called, with the lock held, after anything may have changed.
-    """
-
-    def __init__(
-        self,
-        region: str,
-        account_id: str,
-        clock: Callable[[], float],
-        lock: threading.Lock,
-        *,
-        functions: set[str] | None = None,
-        on_change: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.region = region
-        self.account_id = account_id
-        self.clock = clock
-        self._lock = lock
-        self.functions = functions if functions is not None else set()
-        self._on_change = on_change
-        self.mappings: dict[str, dict[str, Any]] = {}
-        #: How many reads (get or list) a transitional state lasts.
-        self.settle_after = 1
+    not_found_message = "The resource you requested does not exist. (Service: Lambda, UUID: {uuid})"
+    #: How many reads (get or list) a transitional state lasts.
+    settle_after = 1
 
     def add_routes(self, app: web.Application) -> None:
         """Register the API's routes on ``app``."""
@@ -83,13 +58,6 @@ class CurrentMappings:
 
     # -- helpers ---------------------------------------------------------------
 
-    def function_arn(self, name: str) -> str:
-        """The function ARN Lambda reports for a name, ARN or partial ARN."""
-        if name.startswith("arn:"):
-            return name
-        base = name.rsplit(":function:", 1)[-1]
-        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{base}"
-
     def existing_function_arn(self, name: object) -> str:
         """The function's ARN, once the name is checked and the function known.
 
@@ -97,20 +65,19 @@ class CurrentMappings:
             AWSError: 400 for a malformed name; 404 when functions are
                 registered and this is not one of them.
         """
+        low, high = _FUNCTION["length"]
         if (
             not isinstance(name, str)
-            or not 1 <= len(name) <= 256
-            or not NAMESPACED_FUNCTION_NAME.fullmatch(name)
+            or not low <= len(name) <= high
+            or not _FUNCTION["pattern"].fullmatch(name)
         ):
             raise invalid(
-                f"1 validation error detected: Value '{str(name)[:256]}' at 'functionName' "
+                f"1 validation error detected: Value '{str(name)[:high]}' at 'functionName' "
                 "failed to satisfy constraint: Member must satisfy regular expression pattern"
             )
         arn = self.function_arn(name)
-        # Lambda names the unqualified function: drop a version or alias.
-        base = arn.split(":function:", 1)[1].split(":", 1)[0]
-        if self.functions and base not in self.functions:
-            raise function_not_found(arn.rsplit(":function:", 1)[0] + ":function:" + base)
+        # Lambda names the unqualified function: a version or alias is not looked up.
+        self.require_registered(arn)
         return arn
 
     @staticmethod
@@ -135,17 +102,6 @@ class CurrentMappings:
                     del self.mappings[mapping["UUID"]]
                     return None
                 mapping["State"] = mapping["_final"]
-        return mapping
-
-    def _lookup(self, request: web.Request) -> dict[str, Any]:
-        uuid = request.match_info["uuid"]
-        mapping = self.mappings.get(uuid)
-        if mapping is None:
-            raise AWSError(
-                404,
-                "ResourceNotFoundException",
-                f"The resource you requested does not exist. (Service: Lambda, UUID: {uuid})",
-            )
         return mapping
 
     def _check_settable(self, payload: dict[str, Any]) -> None:
@@ -233,7 +189,7 @@ class CurrentMappings:
     async def get(self, request: web.Request) -> web.Response:
         """GetEventSourceMapping: 200 (a read advances a transitional state)."""
         with self._lock:
-            mapping = self._advance(self._lookup(request))
+            mapping = self._advance(self.lookup(request))
             self._on_change()
             if mapping is None:
                 raise AWSError(
@@ -268,7 +224,7 @@ class CurrentMappings:
         if refused:
             raise invalid(f"Unsupported parameters for update: {', '.join(refused)}")
         with self._lock:
-            mapping = self._lookup(request)
+            mapping = self.lookup(request)
             function_arn = (
                 self.existing_function_arn(payload["FunctionName"])
                 if "FunctionName" in payload
@@ -297,7 +253,7 @@ class CurrentMappings:
     async def delete(self, request: web.Request) -> web.Response:
         """DeleteEventSourceMapping: 202 with State Deleting, then gone."""
         with self._lock:
-            mapping = self._lookup(request)
+            mapping = self.lookup(request)
             if mapping["State"] in TRANSITIONAL:
                 raise AWSError(
                     400,

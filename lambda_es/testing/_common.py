@@ -1,18 +1,21 @@
-"""What the FakeLambda handlers share: AWS-style errors, JSON bodies and paging."""
+"""What both wire versions' handlers share: the mapping table, AWS-style errors, JSON bodies, paging."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from ._shapes import CURRENT_PARAMETERS
+from lambda_es._shapes import CURRENT_PARAMETERS
 
 __all__ = [
     "AWSError",
+    "MappingTable",
     "function_not_found",
     "invalid",
     "legacy_timestamp",
@@ -154,3 +157,72 @@ def page(items: list[dict[str, Any]], query: Any, key: str) -> dict[str, Any]:
     if start + size < len(items):
         body["NextMarker"] = f"offset-{start + size}"
     return body
+
+
+class MappingTable:
+    """One wire version's mappings in a FakeLambda, and what its handlers need.
+
+    Args:
+        region: for the ARNs it makes.
+        account_id: for the ARNs it makes.
+        clock: epoch seconds, for ``LastModified``.
+        lock: the FakeLambda's lock (its state is read from other threads).
+        functions: the registered function names (empty: every function exists).
+        on_change: called, with the lock held, after anything may have changed.
+    """
+
+    #: The 404 message for an unknown UUID; ``{uuid}`` is filled in.
+    not_found_message = "The resource you requested does not exist. (UUID: {uuid})"
+
+    def __init__(
+        self,
+        region: str,
+        account_id: str,
+        clock: Callable[[], float],
+        lock: threading.Lock,
+        *,
+        functions: set[str] | None = None,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.clock = clock
+        self._lock = lock
+        self.functions = functions if functions is not None else set()
+        self._on_change = on_change
+        #: The mappings by UUID, as stored.
+        self.mappings: dict[str, dict[str, Any]] = {}
+
+    def function_arn(self, name: str) -> str:
+        """The function ARN Lambda reports for a name, ARN or partial ARN."""
+        if name.startswith("arn:"):
+            return name
+        base = name.rsplit(":function:", 1)[-1]
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{base}"
+
+    def require_registered(self, arn: str) -> None:
+        """Refuse a function that is not registered, when some are.
+
+        Args:
+            arn: the function's ARN (a version or alias is ignored).
+
+        Raises:
+            AWSError: 404, as Lambda answers for a function that does not exist.
+        """
+        base = arn.split(":function:", 1)[1].split(":", 1)[0]
+        if self.functions and base not in self.functions:
+            raise function_not_found(arn.rsplit(":function:", 1)[0] + ":function:" + base)
+
+    def lookup(self, request: web.Request) -> dict[str, Any]:
+        """The mapping the request's path names.
+
+        Raises:
+            AWSError: 404 ResourceNotFoundException, no such mapping.
+        """
+        uuid = request.match_info["uuid"]
+        mapping = self.mappings.get(uuid)
+        if mapping is None:
+            raise AWSError(
+                404, "ResourceNotFoundException", self.not_found_message.format(uuid=uuid)
+            )
+        return mapping

@@ -16,12 +16,11 @@ import ipaddress
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from ._credentials import Credentials
+from lambda_es._credentials import Credentials
 
-if TYPE_CHECKING:
-    from .testing import FakeLambda
+from ._server import FakeLambda
+from ._state import StateFileError
 
 __all__ = ["run"]
 
@@ -109,8 +108,6 @@ def run(args: argparse.Namespace) -> int:
         The exit status: 0 after Ctrl-C, 1 when the fake cannot start (the
         state file, the address), 2 for bad options.
     """
-    from .testing import FakeLambda, StateFileError  # the server side, only for serve
-
     try:
         credentials, source = _credentials(args)
         if not 0 <= args.port <= 65535:

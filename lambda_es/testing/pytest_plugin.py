@@ -1,8 +1,9 @@
 """The pytest plugin lambda_es registers: ``fake_lambda``, ``fake_lambda_sync``, ``fake_lambda_env``.
 
 pytest loads it (entry point ``pytest11``) into every run wherever lambda_es
-is installed, so importing it must cost nothing: :mod:`lambda_es.testing`
-(aiohttp's server, the signer) is imported when a fixture is first used.
+is installed, so importing it must cost nothing: the fake's server
+(:mod:`lambda_es.testing._server`: aiohttp's server, the signer) is imported
+when a fixture is first used, and the package's ``__init__`` loads nothing.
 
 * ``fake_lambda``: a running :class:`~lambda_es.testing.FakeLambda` in the
   test's own event loop, for ``async def`` tests under pytest-asyncio (any
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .testing import FakeLambda
+    from ._server import FakeLambda
 
 __all__ = ["ENV_ACCESS_KEY_ID", "ENV_SECRET_ACCESS_KEY"]
 
@@ -73,7 +74,7 @@ else:
                 "not run: use fake_lambda_sync",
                 pytrace=False,
             )
-        from .testing import FakeLambda
+        from ._server import FakeLambda
 
         async with FakeLambda() as fake:
             yield fake
@@ -82,7 +83,7 @@ else:
 @pytest.fixture
 def fake_lambda_sync() -> Iterator[FakeLambda]:
     """A running FakeLambda in a thread of its own (blocking tests, or any test)."""
-    from .testing import FakeLambda
+    from ._server import FakeLambda
 
     with FakeLambda() as fake:
         yield fake
@@ -105,7 +106,7 @@ def fake_lambda_env(
     Returns:
         The fake (the same one as ``fake_lambda_sync``).
     """
-    from ._credentials import Credentials
+    from lambda_es._credentials import Credentials
 
     fake = fake_lambda_sync
     monkeypatch.setattr(fake, "credentials", Credentials(ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY))

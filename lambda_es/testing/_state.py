@@ -17,6 +17,8 @@ from typing import Any
 
 import attrs
 
+from lambda_es._public import present_as
+
 __all__ = [
     "FORMAT",
     "FakeState",
@@ -145,3 +147,7 @@ def write_state(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+# Reprs and tracebacks name lambda_es.testing.X, the path users import.
+present_as("lambda_es.testing", (StateFileError,))

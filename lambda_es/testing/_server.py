@@ -1,4 +1,4 @@
-"""A local Lambda endpoint for tests: :class:`FakeLambda`.
+"""The fake's server: :class:`FakeLambda`, a local Lambda endpoint for tests.
 
 It is a real HTTP server on 127.0.0.1 (a free port by default) that answers
 the event-source-mapping API as AWS does: the same paths, status codes, error
@@ -24,162 +24,33 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import re
 import threading
 import time
 import uuid as uuid_module
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, overload
+from typing import Any, TypeVar
 
 import attrs
 from aiohttp import web
-from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._credentials import Credentials
-from ._fake_core import AWSError, function_not_found, invalid, legacy_timestamp, page, read_json
-from ._fake_current import CurrentMappings
-from ._fake_state import FakeState, StateFileError, read_state, remove_leftovers, write_state
-from ._shapes import LEGACY_PARAMETERS, SETTINGS
-from ._signing import SignatureRejected, redacted, verify
-from ._validate import INITIAL_POSITIONS
+from lambda_es._credentials import Credentials
+from lambda_es._public import present_as
 
-__all__ = [
-    "FakeLambda",
-    "RecordedHeaders",
-    "RecordedRequest",
-    "RequestLog",
-    "StateFileError",
-]
+from ._common import AWSError, MappingTable
+from ._current import CurrentMappings
+from ._legacy import LegacyMappings, is_function_name
+from ._recording import MAX_RECORDED_BODY, RecordedHeaders, RecordedRequest, RequestLog
+from ._signature import SignatureRejected, verify
+from ._state import FakeState, StateFileError, read_state, remove_leftovers, write_state
 
+__all__ = ["FakeLambda"]
+
+# The name users configure logging by: the package's, not this module's.
 _log = logging.getLogger("lambda_es.testing")
 
-#: Bodies longer than this are cut to this length in the request log.
-MAX_RECORDED_BODY = 64 * 1024
-
-_KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
-_ROLE: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
-_FUNCTION: Mapping[str, Any] = LEGACY_PARAMETERS["FunctionName"]
-# The 2014-11-13 model leaves BatchSize unbounded: the current model's range.
-_BATCH_SIZE: tuple[int, int] = SETTINGS["batch_size"].rules["range"]
-
-
-class RecordedHeaders(Mapping[str, str]):
-    """A request's headers: case-insensitive, read-only, secrets hidden when printed.
-
-    Every way of printing them (``repr``, ``str``, pytest's assertion diffs)
-    shows ``<redacted>`` for the Authorization header and the session token;
-    reading ``headers["Authorization"]`` still gives the value, for tests that
-    check a signature.
-    """
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self._headers = CIMultiDictProxy(CIMultiDict(headers))
-
-    def __getitem__(self, name: str) -> str:
-        return self._headers[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
-
-    def __len__(self) -> int:
-        return len(self._headers)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RecordedHeaders):
-            return list(self._headers.items()) == list(other._headers.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"RecordedHeaders({dict(redacted(self._headers.items()))!r})"
-
-    __str__ = __repr__
-
-
-@attrs.frozen
-class RecordedRequest:
-    """One request the fake received, as it arrived on the wire.
-
-    The log keeps the last ``max_recorded`` requests only, and a body longer
-    than 64 KiB is kept as its first 64 KiB (``truncated`` is then true), so
-    a long-running fake's memory stays bounded.
-
-    Attributes:
-        method: the HTTP method.
-        raw_path: the path and query exactly as sent (still percent-encoded).
-        path: the decoded path.
-        query: the decoded query parameters.
-        headers: the request headers (case-insensitive, as HTTP has them).
-        body: the raw body, or its first 64 KiB when ``truncated``.
-        truncated: whether ``body`` was cut to 64 KiB.
-    """
-
-    method: str
-    raw_path: str
-    path: str
-    query: Mapping[str, str]
-    headers: RecordedHeaders
-    body: bytes
-    truncated: bool = False
-
-
-class RequestLog(Sequence[RecordedRequest]):
-    """The requests a FakeLambda received, oldest first: the last ``maxlen`` only.
-
-    A bounded deque behind a read-only sequence (indexing, slicing, ``len``,
-    iteration, ``==`` with a list), plus :meth:`clear`. Safe to read from
-    another thread while the fake serves.
-    """
-
-    def __init__(self, maxlen: int) -> None:
-        self._items: deque[RecordedRequest] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
-
-    @property
-    def maxlen(self) -> int:
-        """How many requests are kept."""
-        return self._items.maxlen or 0
-
-    def append(self, request: RecordedRequest) -> None:
-        """Record a request, dropping the oldest when full."""
-        with self._lock:
-            self._items.append(request)
-
-    def clear(self) -> None:
-        """Forget every recorded request."""
-        with self._lock:
-            self._items.clear()
-
-    def _snapshot(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> RecordedRequest: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[RecordedRequest]: ...
-    def __getitem__(self, index: int | slice) -> RecordedRequest | list[RecordedRequest]:
-        return self._snapshot()[index]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[RecordedRequest]:
-        return iter(self._snapshot())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (RequestLog, list, tuple)):
-            return self._snapshot() == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"RequestLog({self._snapshot()!r})"
+_Table = TypeVar("_Table", bound=MappingTable)
 
 
 @attrs.frozen
@@ -239,7 +110,6 @@ class FakeLambda:
         # start() (add_function) must not replace the state it holds.
         self._loaded = False
         self.functions: set[str] = set()
-        self.legacy: dict[str, dict[str, Any]] = {}
         self._injected: list[_Injected] = []
         self._delays: list[float] = []
         self._stopping = asyncio.Event()
@@ -248,9 +118,15 @@ class FakeLambda:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
-        self.current = CurrentMappings(
-            region,
-            account_id,
+        self.current = self._table(CurrentMappings)
+        self._legacy = self._table(LegacyMappings)
+
+    def _table(self, kind: type[_Table]) -> _Table:
+        # Both wire versions share the clock (read late: tests replace it), the
+        # lock, the registered functions and the state file.
+        return kind(
+            self.region,
+            self.account_id,
             lambda: self.clock(),
             self._lock,
             functions=self.functions,
@@ -267,8 +143,7 @@ class FakeLambda:
             ValueError: a name is not a valid function name.
         """
         for name in names:
-            low, high = _FUNCTION["length"]
-            if not low <= len(name) <= high or not _FUNCTION["pattern"].fullmatch(name):
+            if not is_function_name(name):
                 raise ValueError(f"not a function name: {name!r}")
         with self._lock:
             self.functions.update(names)
@@ -310,6 +185,11 @@ class FakeLambda:
                 raise StateFileError(
                     f"cannot write the state file {self.state_path}: {exc.strerror or exc}"
                 ) from None
+
+    @property
+    def legacy(self) -> dict[str, dict[str, Any]]:
+        """The 2014-11-13 mappings by UUID, as stored (for assertions in tests)."""
+        return self._legacy.mappings
 
     @property
     def mappings(self) -> dict[str, dict[str, Any]]:
@@ -389,11 +269,7 @@ class FakeLambda:
 
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=1024**2)
-        prefix = "/2014-11-13/event-source-mappings"
-        app.router.add_post(prefix + "/", self._legacy_add)
-        app.router.add_get(prefix + "/", self._legacy_list)
-        app.router.add_get(prefix + "/{uuid}", self._legacy_get)
-        app.router.add_delete(prefix + "/{uuid}", self._legacy_remove)
+        self._legacy.add_routes(app)
         self.current.add_routes(app)
         return app
 
@@ -561,7 +437,7 @@ class FakeLambda:
         return web.Response(status=injected.status, text=injected.message, headers=headers)
 
     def _check_signature(self, request: web.Request, body: bytes) -> None:
-        # AWS's check (lambda_es._signing.verify): over the SignedHeaders the
+        # AWS's check (._signature.verify): over the SignedHeaders the
         # request names, the body's hash, the scope, a 15-minute clock and the
         # session token; with credentials=None, only the form and the scope.
         path, _, query = request.raw_path.partition("?")
@@ -583,79 +459,6 @@ class FakeLambda:
         except SignatureRejected as exc:
             raise AWSError(exc.status, exc.code, exc.message) from None
 
-    # -- legacy 2014-11-13 -----------------------------------------------------
 
-    async def _legacy_add(self, request: web.Request) -> web.Response:
-        payload = await read_json(request)
-        source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
-        if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
-            raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
-        if (
-            not isinstance(function, str)
-            or not _FUNCTION["length"][0] <= len(function) <= _FUNCTION["length"][1]
-            or not _FUNCTION["pattern"].fullmatch(function)
-        ):
-            raise invalid("FunctionName is invalid")
-        if self.functions and function not in self.functions:
-            raise function_not_found(
-                f"arn:aws:lambda:{self.region}:{self.account_id}:function:{function}"
-            )
-        if not isinstance(role, str) or not _ROLE.fullmatch(role):
-            raise invalid("Role is not an IAM role ARN")
-        batch = payload.get("BatchSize", 100)
-        low, high = _BATCH_SIZE
-        if isinstance(batch, bool) or not isinstance(batch, int) or not low <= batch <= high:
-            raise invalid(f"BatchSize must be {low} to {high}")
-        parameters = payload.get("Parameters") or {"InitialPositionInStream": "TRIM_HORIZON"}
-        if not isinstance(parameters, dict) or set(parameters) - {"InitialPositionInStream"}:
-            raise invalid("Unsupported Parameters")
-        if parameters.get("InitialPositionInStream") not in INITIAL_POSITIONS:
-            raise invalid("Bad InitialPositionInStream")
-        with self._lock:
-            # One stream maps to one function: adding it again moves the mapping.
-            existing = next((m for m in self.legacy.values() if m["EventSource"] == source), None)
-            mapping = existing or {"UUID": str(uuid_module.uuid4()), "EventSource": source}
-            mapping.update(
-                FunctionName=function,
-                Role=role,
-                BatchSize=batch,
-                Parameters=dict(parameters),
-                LastModified=legacy_timestamp(self.clock()),
-                IsActive=True,
-                Status="PENDING",
-            )
-            self.legacy[mapping["UUID"]] = mapping
-            self._persist()
-            return web.json_response(dict(mapping))
-
-    def _legacy_lookup(self, request: web.Request) -> dict[str, Any]:
-        mapping = self.legacy.get(request.match_info["uuid"])
-        if mapping is None:
-            raise AWSError(
-                404,
-                "ResourceNotFoundException",
-                f"The resource you requested does not exist. (UUID: {request.match_info['uuid']})",
-            )
-        return mapping
-
-    async def _legacy_get(self, request: web.Request) -> web.Response:
-        with self._lock:
-            return web.json_response(dict(self._legacy_lookup(request)))
-
-    async def _legacy_remove(self, request: web.Request) -> web.Response:
-        with self._lock:
-            mapping = self._legacy_lookup(request)
-            del self.legacy[mapping["UUID"]]
-            self._persist()
-        return web.Response(status=204)
-
-    async def _legacy_list(self, request: web.Request) -> web.Response:
-        query = request.query
-        with self._lock:
-            matches = [
-                dict(m)
-                for m in self.legacy.values()
-                if query.get("EventSource") in (None, m["EventSource"])
-                and query.get("FunctionName") in (None, m["FunctionName"])
-            ]
-        return web.json_response(page(matches, query, "EventSources"))
+# Reprs and tracebacks name lambda_es.testing.X, the path users import.
+present_as("lambda_es.testing", (FakeLambda,))
