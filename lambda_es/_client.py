@@ -665,7 +665,12 @@ class AsyncClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def wait_for_event_source_mapping(
-        self, uuid: str, *, state: str = "Enabled", timeout: float = 300.0
+        self,
+        uuid: str,
+        *,
+        state: str = "Enabled",
+        timeout: float = 300.0,
+        on_state: Callable[[EventSourceMapping], object] | None = None,
     ) -> EventSourceMapping:
         """Poll a mapping until it reaches ``state``.
 
@@ -679,6 +684,9 @@ class AsyncClient:
             state: ``"Enabled"``, ``"Disabled"``, or ``"Deleted"`` (until Lambda no
                 longer knows the mapping).
             timeout: the most seconds to wait.
+            on_state: called with the mapping after each poll whose state differs from
+                the previous poll's (so also after the first poll), e.g. to show
+                progress; it runs in the client's event loop and must not block.
 
         Returns:
             The mapping in ``state`` (for ``"Deleted"``, the last description seen).
@@ -701,7 +709,7 @@ class AsyncClient:
             raise ParamValidationError(
                 "timeout", f"must be a positive, finite number; got {timeout!r}"
             )
-        return await self._poll(uuid, state, timeout)
+        return await self._poll(uuid, state, timeout, on_state)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -740,7 +748,13 @@ class AsyncClient:
         # Lambda said it exists but neither lookup found it: report its own words.
         raise conflict
 
-    async def _poll(self, uuid: str, target: str, timeout: float) -> EventSourceMapping:
+    async def _poll(
+        self,
+        uuid: str,
+        target: str,
+        timeout: float,
+        on_state: Callable[[EventSourceMapping], object] | None = None,
+    ) -> EventSourceMapping:
         """Poll a mapping until ``wait_outcome(target, state)`` says done.
 
         Each GET is bounded by the time left, so ``timeout`` bounds the whole wait.
@@ -749,6 +763,7 @@ class AsyncClient:
         deadline = transport.monotonic() + timeout
         delay = WAIT_FIRST_DELAY
         last: EventSourceMapping | None = None
+        previous: EventSourceMapping | None = None
         wanted = "settle" if target == "settled" else f"become {target}"
         while True:
             remaining = deadline - transport.monotonic()
@@ -765,11 +780,17 @@ class AsyncClient:
                     last_state=last.state if last else None,
                 ) from gone
             except TimeoutError as slow:
+                # Each poll gets only the time left, so the poll after the last
+                # pause usually times out: the earlier answers still count.
+                seen = f"still {last.state}" if last else "no answer"
                 raise WaiterError(
-                    f"mapping {uuid}: no answer within the {timeout:g}s wait to {wanted}",
+                    f"mapping {uuid}: {seen} after the {timeout:g}s wait to {wanted}",
                     reason="timeout",
                     last_state=last.state if last else None,
                 ) from slow
+            if on_state is not None and (previous is None or previous.state != last.state):
+                on_state(last)
+            previous = last
             outcome = wait_outcome(target, last.state)
             if outcome == "done":
                 return last
