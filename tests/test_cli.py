@@ -678,3 +678,102 @@ def test_every_option_has_help_and_no_abbreviations() -> None:
                     yield from parsers(sub)
 
     assert all(not p.allow_abbrev for p in parsers(parser))
+
+
+# -- the README's examples, run as printed ------------------------------------------------
+
+README = os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")
+#: Where the README's examples say the endpoint is (`lambda-es serve --port 4566`).
+README_ENDPOINT = "http://127.0.0.1:4566"
+#: The README's example credentials; the fake verifies every signature with them.
+README_CREDENTIALS = lambda_es.Credentials(
+    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+)
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    """Each `$ command` of the console blocks in the README's "Command line" section, with
+    the output printed under it (continuation lines ending in a backslash are joined)."""
+    import re
+
+    with open(README, encoding="utf-8") as handle:
+        text = handle.read()
+    section = text.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    steps: list[tuple[str, str]] = []
+    for block in re.findall(r"```console\n(.*?)```", section, re.S):
+        lines = block.splitlines()
+        while lines:
+            line = lines.pop(0)
+            assert line.startswith("$ "), f"output with no command in the README: {line!r}"
+            command = line[2:]
+            while command.endswith("\\"):
+                command = command[:-1] + " " + lines.pop(0).strip()
+            output = []
+            while lines and not lines[0].startswith("$ "):
+                output.append(lines.pop(0) + "\n")
+            steps.append((command, "".join(output)))
+    return steps
+
+
+def _matches(expected: str, actual: str) -> bool:
+    # "..." stands for any text within a line, as in doctest's ELLIPSIS.
+    import re
+
+    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual) is not None
+
+
+def test_readme_command_line_examples(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: object,
+) -> None:
+    """Every command in the README's Command line section runs, in order, against a
+    FakeLambda, and prints what the README shows (stderr, then stdout, as a terminal would),
+    with the exit status `echo $?` shows. A tiny shell runs them: `export`, `NAME=$(...)`,
+    `"$NAME"`, `echo ... > FILE` and `echo $?`."""
+    import re
+    import shlex
+
+    import lambda_es._client
+
+    monkeypatch.setattr(lambda_es._client, "WAIT_FIRST_DELAY", 0.01)  # a fast waiter
+    monkeypatch.chdir(str(tmp_path))
+    variables: dict[str, str] = {}
+    status = 0
+
+    def expand(word: str) -> str:
+        return re.sub(r"\$(\w+)", lambda m: variables[m.group(1)], word)
+
+    def lambda_es_command(words: list[str]) -> tuple[int, str]:
+        try:
+            code = main(words)
+        except SystemExit as exited:
+            code = exited.code  # type: ignore[assignment]
+        out, err = capsys.readouterr()
+        return code, err + out
+
+    examples = _readme_examples()
+    assert len(examples) > 15
+    with FakeLambda(credentials=README_CREDENTIALS) as fake:
+        for command, expected in examples:
+            output = ""
+            captured = re.fullmatch(r"(\w+)=\$\((lambda-es .*)\)", command)
+            words = [expand(w) for w in shlex.split(captured.group(2) if captured else command)]
+            if words[0] == "export":
+                for assignment in words[1:]:
+                    name, value = assignment.split("=", 1)
+                    monkeypatch.setenv(name, value.replace(README_ENDPOINT, fake.endpoint_url))
+            elif words == ["echo", "$?"] or command == "echo $?":
+                output = f"{status}\n"
+            elif words[0] == "echo" and words[2:3] == [">"]:
+                with open(words[3], "w", encoding="utf-8") as handle:
+                    handle.write(words[1] + "\n")
+            else:
+                assert words[0] == "lambda-es", f"the README runs {command!r}"
+                status, output = lambda_es_command(words[1:])
+                if captured:
+                    assert status == 0, output
+                    variables[captured.group(1)] = output.rstrip("\n")
+                    output = ""
+            assert _matches(expected, output), f"$ {command}\n{output}"
