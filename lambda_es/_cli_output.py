@@ -16,7 +16,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["FORMATS", "render"]
+from ._errors import (
+    APIError,
+    ConfigurationError,
+    DecodeError,
+    LambdaESError,
+    ParamValidationError,
+    ResourceConflictError,
+    TransportError,
+    WaiterError,
+)
+
+__all__ = ["FORMATS", "error_line", "one_line", "render"]
 
 #: The values of ``--output``.
 FORMATS = ("json", "table", "text")
@@ -54,6 +65,48 @@ def _scalar(value: Any) -> bool:
 def _word(value: Any) -> str:
     # One cell or field: never a line break, which would split a row.
     return str(value).replace("\r", "\\r").replace("\n", "\\n")
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: an error must never spill over several."""
+    return " ".join(text.split())
+
+
+def error_line(exc: LambdaESError) -> tuple[int, str]:
+    """The exit status and the line for an error: what failed, and where it came from.
+
+    Args:
+        exc: the error a command ended with.
+
+    Returns:
+        2 for a local check before anything was sent (a usage or validation
+        error), else 1; and the line to print after ``lambda-es: ``.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, (ParamValidationError, ConfigurationError)):
+        return 2, f"error (local check, nothing sent): {name}: {exc}"
+    if isinstance(exc, APIError):
+        # Every response from Lambda carries x-amzn-RequestId; a conflict
+        # without one was raised here, by ensure, comparing settings.
+        if isinstance(exc, ResourceConflictError) and exc.request_id is None:
+            return 1, f"error (local check): {name}: {exc.message}"
+        origin = [f"HTTP {exc.status}"]
+        if exc.code:
+            origin.append(exc.code)
+        origin.append(f"request id {exc.request_id or '(none)'}")
+        if exc.attempts > 1:
+            origin.append(f"after {exc.attempts} attempts")
+        return 1, f"error from the service ({', '.join(origin)}): {name}: {exc.message}"
+    if isinstance(exc, TransportError):
+        return 1, f"error (no response from the service): {name}: {exc}"
+    if isinstance(exc, WaiterError):
+        return 1, f"error (waiter, {exc.reason}): {name}: {exc}"
+    if isinstance(exc, DecodeError):
+        return 1, f"error (the service's answer was not understood): {name}: {exc}"
+    return 1, f"error: {name}: {exc}"
 
 
 # -- text ------------------------------------------------------------------------------

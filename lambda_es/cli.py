@@ -32,26 +32,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
-from ._cli_args import (
-    CliParser,
-    add_setting_flags,
-    query_argument,
-    settings_from,
-    string_argument,
-)
-from ._cli_output import FORMATS, render
+from ._cli_args import CliParser, add_setting_flags, settings_from, string_argument
+from ._cli_configure import configure_list
+from ._cli_globals import client_settings, global_options, global_values
+from ._cli_output import error_line, one_line, render
 from ._client import AsyncClient
-from ._config import ClientSettings, Config, Source, Sourced, mask, resolve_config
-from ._errors import (
-    APIError,
-    ConfigurationError,
-    DecodeError,
-    LambdaESError,
-    ParamValidationError,
-    ResourceConflictError,
-    TransportError,
-    WaiterError,
-)
+from ._errors import ConfigurationError, LambdaESError, ParamValidationError
 from ._mapping_models import EventSourceMapping
 from ._models import WireModel
 from ._validate import INITIAL_POSITIONS
@@ -134,112 +120,6 @@ async def _wait(client: AsyncClient, a: argparse.Namespace) -> Any:
     )
 
 
-#: The global options: (flag, keywords). Accepted before or after the subcommand.
-_GLOBAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
-    (
-        "--profile",
-        {
-            "help": "profile of the shared AWS files (else AWS_PROFILE, AWS_DEFAULT_PROFILE, default)"
-        },
-    ),
-    (
-        "--region",
-        {"help": "AWS region, e.g. us-east-1 (else AWS_REGION, AWS_DEFAULT_REGION, the profile)"},
-    ),
-    (
-        "--endpoint-url",
-        {
-            "metavar": "URL",
-            "help": "Lambda endpoint (else AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, the "
-            "profile, the region's endpoint)",
-        },
-    ),
-    (
-        "--ca-bundle",
-        {
-            "metavar": "PATH",
-            "help": "CA bundle (PEM) to verify TLS with (else AWS_CA_BUNDLE, the profile's "
-            "ca_bundle, the default trust store)",
-        },
-    ),
-    (
-        "--no-verify-ssl",
-        {"action": "store_true", "help": "do not verify TLS certificates (a warning is logged)"},
-    ),
-    (
-        "--allow-http",
-        {
-            "action": "store_true",
-            "help": "allow plain http to a host that is not loopback (else LAMBDA_ES_ALLOW_HTTP=1)",
-        },
-    ),
-    (
-        "--output",
-        {
-            "choices": FORMATS,
-            "help": "how to print the result: json (the default), table (boxes, for reading) "
-            "or text (tab-separated, as the AWS CLI's)",
-        },
-    ),
-    (
-        "--query",
-        {
-            "metavar": "JMESPATH",
-            "type": query_argument,
-            "help": "a JMESPath expression applied to the result before printing "
-            "(e.g. 'EventSourceMappings[].UUID')",
-        },
-    ),
-    (
-        "--debug",
-        {
-            "action": "store_true",
-            "help": "log each HTTP attempt (operation, status, request id, retry decision) "
-            "on stderr; credentials and signatures are never logged",
-        },
-    ),
-)
-
-
-def _global_options() -> CliParser:
-    # SUPPRESS as the default: an option left out after the subcommand must
-    # not overwrite the same option given before it.
-    shared = CliParser(add_help=False)
-    for flag, options in _GLOBAL_OPTIONS:
-        shared.add_argument(flag, default=argparse.SUPPRESS, **options)
-    from . import __version__
-
-    shared.add_argument(
-        "--version",
-        action="version",
-        version=f"lambda-es {__version__}",
-        help="print the version of lambda-es and exit",
-    )
-    return shared
-
-
-def _global_values(args: argparse.Namespace) -> None:
-    for flag, options in _GLOBAL_OPTIONS:
-        name = flag[2:].replace("-", "_")
-        if not hasattr(args, name):
-            setattr(args, name, False if options.get("action") == "store_true" else None)
-    if args.output is None:
-        args.output = "json"
-
-
-def _client_settings(args: argparse.Namespace) -> dict[str, Any]:
-    verify: str | bool | None = args.ca_bundle
-    if args.no_verify_ssl:
-        verify = False
-    return {
-        "region": args.region,
-        "endpoint_url": args.endpoint_url,
-        "profile": args.profile,
-        "verify": verify,
-        "allow_http": True if args.allow_http else None,
-    }
-
-
 _UUID_HELP = "the mapping's UUID (36 characters)"
 _FUNCTION_HELP = "the function's name, ARN or partial ARN (1 to 256 characters; or file://PATH)"
 _SOURCE_HELP = (
@@ -283,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         The parser; each subcommand sets ``handler`` (or ``serve``).
     """
-    shared = _global_options()
+    shared = global_options()
     parser = CliParser(
         prog="lambda-es",
         description="Manage AWS Lambda event-source mappings.",
@@ -425,7 +305,7 @@ def _jsonable(result: Any) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> Any:
-    async with AsyncClient(**_client_settings(args)) as client:
+    async with AsyncClient(**client_settings(args)) as client:
         return await args.handler(client, args)
 
 
@@ -437,105 +317,12 @@ def _print_result(args: argparse.Namespace, result: Any) -> None:
     sys.stdout.write(render(data, args.output, title=title))
 
 
-def _configure_rows(config: Config) -> list[tuple[str, str, str, str]]:
-    def row(name: str, value: str, source: Source | None) -> tuple[str, str, str, str]:
-        if source is None:
-            return (name, "<not set>", "None", "None")
-        return (name, value, source.kind, source.location or "None")
-
-    def setting(name: str, found: Sourced[Any] | None, shown: str | None = None) -> None:
-        if found is None:
-            rows.append(row(name, "", None))
-        else:
-            value = str(found.value).lower() if isinstance(found.value, bool) else str(found.value)
-            rows.append(row(name, shown if shown is not None else value, found.source))
-
-    rows: list[tuple[str, str, str, str]] = []
-    setting("profile", config.profile)
-    static = config.static_credentials
-    if config.credentials is None:
-        rows.append(row("access_key", "", None))
-        rows.append(row("secret_key", "", None))
-    elif static is None:
-        rows.append(row("access_key", "<from a provider>", config.credentials_source))
-        rows.append(row("secret_key", "<from a provider>", config.credentials_source))
-    else:
-        rows.append(row("access_key", mask(static.access_key_id), config.credentials_source))
-        # The secret sits next to the key id: same file and section, or the
-        # environment's partner variable.
-        source = config.credentials_source
-        secret_source = Source(
-            source.kind,
-            source.location.replace("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY").replace(
-                "aws_access_key_id", "aws_secret_access_key"
-            ),
-        )
-        rows.append(row("secret_key", mask(static.secret_access_key), secret_source))
-    setting("region", config.region)
-    endpoint = config.endpoint
-    setting("endpoint_url", endpoint, endpoint.value.url if endpoint is not None else None)
-    setting("ignore_configured_endpoint_urls", config.ignore_configured_endpoint_urls)
-    setting("use_fips_endpoint", config.use_fips_endpoint)
-    setting("use_dualstack_endpoint", config.use_dualstack_endpoint)
-    setting("retry_mode", config.retry_mode)
-    setting("max_attempts", config.max_attempts)
-    verify = config.verify
-    shown = {True: "true (default trust store)", False: "false (not verified)"}
-    setting("verify", verify, shown.get(verify.value) if isinstance(verify.value, bool) else None)
-    proxy = config.proxy
-    setting("proxy", proxy, proxy.value.display if proxy.value is not None else "<none>")
-    setting("allow_http", config.allow_http)
-    return rows
-
-
-def _configure_list(args: argparse.Namespace) -> int:
-    config = resolve_config(ClientSettings(**_client_settings(args)))
-    rows = [("Name", "Value", "Type", "Location"), ("----", "-----", "----", "--------")]
-    rows += _configure_rows(config)
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for name, value, kind, location in rows:
-        print(
-            f"{name:>{widths[0]}}  {value:>{widths[1]}}  {kind:>{widths[2]}}  {location}".rstrip()
-        )
-    return 0
-
-
 async def _serve(host: str, port: int, region: str, account_id: str) -> None:
     from .testing import FakeLambda  # the server side is not needed by other commands
 
     async with FakeLambda(host=host, port=port, region=region, account_id=account_id) as fake:
         print(f"FakeLambda listening on {fake.endpoint_url} (Ctrl-C to stop)", flush=True)
         await asyncio.Event().wait()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _error_line(exc: LambdaESError) -> tuple[int, str]:
-    """The exit status and the line for an error: what failed, and where it came from."""
-    name = type(exc).__name__
-    if isinstance(exc, (ParamValidationError, ConfigurationError)):
-        return 2, f"error (local check, nothing sent): {name}: {exc}"
-    if isinstance(exc, APIError):
-        # Every response from Lambda carries x-amzn-RequestId; a conflict
-        # without one was raised here, by ensure, comparing settings.
-        if isinstance(exc, ResourceConflictError) and exc.request_id is None:
-            return 1, f"error (local check): {name}: {exc.message}"
-        origin = [f"HTTP {exc.status}"]
-        if exc.code:
-            origin.append(exc.code)
-        origin.append(f"request id {exc.request_id or '(none)'}")
-        if exc.attempts > 1:
-            origin.append(f"after {exc.attempts} attempts")
-        return 1, f"error from the service ({', '.join(origin)}): {name}: {exc.message}"
-    if isinstance(exc, TransportError):
-        return 1, f"error (no response from the service): {name}: {exc}"
-    if isinstance(exc, WaiterError):
-        return 1, f"error (waiter, {exc.reason}): {name}: {exc}"
-    if isinstance(exc, DecodeError):
-        return 1, f"error (the service's answer was not understood): {name}: {exc}"
-    return 1, f"error: {name}: {exc}"
 
 
 @contextlib.contextmanager
@@ -577,13 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    _global_values(args)
+    global_values(args)
     if args.command == "configure":
         try:
-            return _configure_list(args)
+            return configure_list(client_settings(args))
         except (ParamValidationError, ConfigurationError) as exc:
-            status, line = _error_line(exc)
-            print(f"lambda-es: {_one_line(line)}", file=sys.stderr)
+            status, line = error_line(exc)
+            print(f"lambda-es: {one_line(line)}", file=sys.stderr)
             return status
     if args.command == "serve":
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
@@ -595,8 +382,8 @@ def _main(argv: Sequence[str] | None) -> int:
         with _debug_log(args.debug):
             result = asyncio.run(_run(args))
     except LambdaESError as exc:
-        status, line = _error_line(exc)
-        print(f"lambda-es: {_one_line(line)}", file=sys.stderr)
+        status, line = error_line(exc)
+        print(f"lambda-es: {one_line(line)}", file=sys.stderr)
         return status
     if result is not None:
         _print_result(args, result)
