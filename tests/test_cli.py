@@ -777,3 +777,13 @@ def test_readme_command_line_examples(
                     variables[captured.group(1)] = output.rstrip("\n")
                     output = ""
             assert _matches(expected, output), f"$ {command}\n{output}"
+
+
+def test_jmespath_is_imported_only_with_query(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command without --query never imports jmespath (here any import of it would fail)."""
+    monkeypatch.setitem(sys.modules, "jmespath", None)
+    code, out, err = _out(capsys, "list-event-source-mappings", "--output", "table")
+    assert (code, err) == (0, "")
+    assert "ListEventSourceMappings" in out
