@@ -32,6 +32,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
+import attrs
+
 from ._cli_args import CliParser, add_setting_flags, settings_from, string_argument
 from ._cli_configure import configure_list
 from ._cli_globals import client_settings, global_options, global_values
@@ -115,9 +117,13 @@ async def _wait(client: AsyncClient, a: argparse.Namespace) -> Any:
         elapsed = time.monotonic() - started
         print(f"lambda-es: mapping {a.uuid} is {mapping.state} ({elapsed:.1f}s)", file=sys.stderr)
 
-    return await client.wait_for_event_source_mapping(
+    mapping = await client.wait_for_event_source_mapping(
         a.uuid, state=a.state, timeout=a.timeout, on_state=progress
     )
+    if a.state == "Deleted":
+        # Lambda no longer knows it: no poll reported this state, so say it here.
+        progress(attrs.evolve(mapping, state="Deleted"))
+    return mapping
 
 
 _UUID_HELP = "the mapping's UUID (36 characters)"

@@ -787,3 +787,39 @@ def test_jmespath_is_imported_only_with_query(
     code, out, err = _out(capsys, "list-event-source-mappings", "--output", "table")
     assert (code, err) == (0, "")
     assert "ListEventSourceMappings" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["get-event-source-mapping", "--version"], ["configure", "list", "--version"]],
+)
+def test_version_before_or_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """--version prints "lambda-es X" (lambda_es.__version__) and exits 0, wherever it is given."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"lambda-es {lambda_es.__version__}\n"
+
+
+def test_wait_for_deleted_reports_the_end(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waiting for Deleted shows Deleting, then Deleted once Lambda no longer knows the mapping;
+    stdout has the last description seen."""
+    import lambda_es._client
+
+    monkeypatch.setattr(lambda_es._client, "WAIT_FIRST_DELAY", 0.01)
+    cli_env.settle_after = 0
+    uuid = _create(capsys, "f")
+    assert _out(capsys, "wait-for-event-source-mapping", uuid)[0] == 0
+    cli_env.settle_after = 1  # one read sees Deleting
+    assert _out(capsys, "delete-event-source-mapping", uuid)[0] == 0
+    code, out, err = _out(capsys, "wait-for-event-source-mapping", uuid, "--state", "Deleted")
+    assert code == 0
+    assert [line.split(" (")[0] for line in err.splitlines()] == [
+        f"lambda-es: mapping {uuid} is Deleting",
+        f"lambda-es: mapping {uuid} is Deleted",
+    ]
+    assert json.loads(out)["UUID"] == uuid
