@@ -315,12 +315,20 @@ async def _run(args: argparse.Namespace) -> Any:
         return await args.handler(client, args)
 
 
-def _print_result(args: argparse.Namespace, result: Any) -> None:
+def _print_result(args: argparse.Namespace, result: Any) -> int:
     data = _jsonable(result)
     if args.query is not None:
         data = args.query.search(data)
     title = "".join(word.capitalize() for word in args.command.split("-"))
-    sys.stdout.write(render(data, args.output, title=title))
+    try:
+        sys.stdout.write(render(data, args.output, title=title))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, and point stdout at
+        # /dev/null so that the interpreter's last flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
 
 
 async def _serve(host: str, port: int, region: str, account_id: str) -> None:
@@ -391,9 +399,7 @@ def _main(argv: Sequence[str] | None) -> int:
         status, line = error_line(exc)
         print(f"lambda-es: {one_line(line)}", file=sys.stderr)
         return status
-    if result is not None:
-        _print_result(args, result)
-    return 0
+    return _print_result(args, result) if result is not None else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

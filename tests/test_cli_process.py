@@ -164,6 +164,15 @@ def test_errors_and_exit_codes(fake: FakeLambda, env: dict[str, str]) -> None:
     assert any(f"HTTP 404 ResourceNotFoundException, request id {request_id}" in e for e in debug)
     assert "Traceback" not in missing.stderr
 
+    # A reader that leaves early (`| head`) ends the command quietly, with status 1.
+    reader_gone = _start(env, "list-event-source-mappings", "--output", "table")
+    with reader_gone:
+        assert reader_gone.stdout is not None
+        assert reader_gone.stderr is not None
+        reader_gone.stdout.close()
+        assert reader_gone.wait(timeout=60) == 1
+        assert reader_gone.stderr.read() == ""
+
 
 def _start(env: dict[str, str], *argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
