@@ -28,6 +28,7 @@ from ._errors import (
     DecodeError,
     LambdaESError,
     PaginationError,
+    ParamTypeError,
     ResourceConflictError,
     ResourceInUseError,
     ResourceNotFoundError,
@@ -696,7 +697,12 @@ class AsyncClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def wait_for_event_source_mapping(
-        self, uuid: str, *, state: str = "Enabled", timeout: float = 300.0
+        self,
+        uuid: str,
+        *,
+        state: str = "Enabled",
+        timeout: float = 300.0,
+        on_state: Callable[[EventSourceMapping], object] | None = None,
     ) -> EventSourceMapping:
         """Poll a mapping until it reaches ``state``.
 
@@ -710,6 +716,9 @@ class AsyncClient:
             state: ``"Enabled"``, ``"Disabled"``, or ``"Deleted"`` (until Lambda no
                 longer knows the mapping).
             timeout: the most seconds to wait.
+            on_state: called with the mapping after each poll whose state differs from
+                the previous poll's (so also after the first poll), e.g. to show
+                progress; it runs in the client's event loop and must not block.
 
         Returns:
             The mapping in ``state`` (for ``"Deleted"``, the last description seen).
@@ -725,7 +734,11 @@ class AsyncClient:
         check_mapping_uuid("uuid", uuid)
         check_enum("state", state, WAIT_TARGETS, required=True)
         check_seconds("timeout", timeout, required=True)
-        return await self._poll(uuid, state, timeout)
+        if on_state is not None and not callable(on_state):
+            raise ParamTypeError(
+                "on_state", f"must be a callable or None, not {type(on_state).__name__}"
+            )
+        return await self._poll(uuid, state, timeout, on_state)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -814,7 +827,13 @@ class AsyncClient:
         # Lambda said it exists but neither lookup found it: report its own words.
         raise conflict
 
-    async def _poll(self, uuid: str, target: str, timeout: float) -> EventSourceMapping:
+    async def _poll(
+        self,
+        uuid: str,
+        target: str,
+        timeout: float,
+        on_state: Callable[[EventSourceMapping], object] | None = None,
+    ) -> EventSourceMapping:
         """Poll a mapping until ``wait_outcome(target, state)`` says done.
 
         Each GET is bounded by the time left, so ``timeout`` bounds the whole wait.
@@ -823,6 +842,7 @@ class AsyncClient:
         deadline = transport.monotonic() + timeout
         delay = WAIT_FIRST_DELAY
         last: EventSourceMapping | None = None
+        previous: EventSourceMapping | None = None
         wanted = "settle" if target == "settled" else f"become {target}"
         while True:
             remaining = deadline - transport.monotonic()
@@ -839,11 +859,17 @@ class AsyncClient:
                     last_state=last.state if last else None,
                 ) from gone
             except TimeoutError as slow:
+                # Each poll gets only the time left, so the poll after the last
+                # pause usually times out: the earlier answers still count.
+                seen = f"still {quote_value(last.state, 80)}" if last else "no answer"
                 raise WaiterError(
-                    f"mapping {uuid}: no answer within the {timeout:g}s wait to {wanted}",
+                    f"mapping {uuid}: {seen} after the {timeout:g}s wait to {wanted}",
                     reason="timeout",
                     last_state=last.state if last else None,
                 ) from slow
+            if on_state is not None and (previous is None or previous.state != last.state):
+                on_state(last)
+            previous = last
             outcome = wait_outcome(target, last.state)
             if outcome == "done":
                 return last
@@ -856,8 +882,8 @@ class AsyncClient:
             remaining = deadline - transport.monotonic()
             if remaining <= 0:
                 raise WaiterError(
-                    f"mapping {uuid} still {quote_value(last.state, 80)} after {timeout:g}s "
-                    f"waiting to {wanted}",
+                    f"mapping {uuid}: still {quote_value(last.state, 80)} after the "
+                    f"{timeout:g}s wait to {wanted}",
                     reason="timeout",
                     last_state=last.state,
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Literal
 
@@ -557,6 +557,7 @@ class Client:
         *,
         state: str = "Enabled",
         timeout: float = 300.0,
+        on_state: Callable[[EventSourceMapping], object] | None = None,
     ) -> EventSourceMapping:
         """Poll a mapping until it reaches ``state``.
 
@@ -570,6 +571,9 @@ class Client:
             state: ``"Enabled"``, ``"Disabled"``, or ``"Deleted"`` (until Lambda no
                 longer knows the mapping).
             timeout: the most seconds to wait.
+            on_state: called with the mapping after each poll whose state differs from
+                the previous poll's (so also after the first poll), e.g. to show
+                progress; it runs in the client's event loop and must not block.
 
         Returns:
             The mapping in ``state`` (for ``"Deleted"``, the last description seen).
@@ -587,4 +591,5 @@ class Client:
             uuid=uuid,
             state=state,
             timeout=timeout,
+            on_state=on_state,
         )

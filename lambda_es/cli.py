@@ -1,101 +1,52 @@
 """``lambda-es``: the command line, one subcommand per operation, and ``serve``.
 
-Every subcommand prints the result as JSON with AWS member names (the
-models' ``to_dict()``), so the output pipes into ``jq``. Settings of the
-current API are flags made from the same table that checks them
-(``_settings.SETTINGS``): integers and strings as they are, booleans as
-``--enabled/--no-enabled``, timestamps as ISO-8601, structures and lists as
-JSON in boto3's spelling (``--filter-criteria '{"Filters": [...]}'``).
+Each subcommand prints its result with AWS member names (the models'
+``to_dict()``), as JSON (the default), a table or tab-separated text
+(``--output``), optionally narrowed by a JMESPath ``--query``, as the AWS CLI
+does. ``list-*`` print the response shape (``{"EventSourceMappings": [...]}``)
+with every page, or one page and its ``NextMarker`` when given ``--max-items``
+or ``--starting-token``. Settings of the current API are flags made from the
+same table that checks them (see ``_cli_args``).
 
 Global options (``--profile``, ``--region``, ``--endpoint-url``,
-``--ca-bundle``, ``--no-verify-ssl``, ``--allow-http``) go before or after
-the subcommand. ``lambda-es configure list`` prints every setting as the
-client resolves it, where it came from, secrets masked, as ``aws configure
-list`` does.
+``--ca-bundle``, ``--no-verify-ssl``, ``--allow-http``, ``--output``,
+``--query``, ``--debug``, ``--version``) go before or after the subcommand.
+``lambda-es configure list`` prints every setting as the client resolves it,
+where it came from, secrets masked, as ``aws configure list`` does.
 
-Exit status: 0 on success, 1 when the call failed, 2 for a usage or
-validation error (nothing was sent).
+Exit status: 0 on success; 1 when the call failed (the one line on stderr
+says whether the service answered, with its status, code and request id, or
+the connection failed, or a local check refused); 2 for a usage or
+validation error (nothing was sent); 130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import json
+import contextlib
+import logging
+import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
+import attrs
+
+from ._cli_args import CliParser, add_setting_flags, settings_from, string_argument
+from ._cli_configure import configure_list
+from ._cli_globals import client_settings, global_options, global_values
+from ._cli_output import error_line, one_line, render
 from ._client import AsyncClient
-from ._codec import parse_timestamp
-from ._config import ClientSettings, Config, Source, Sourced, mask, resolve_config
-from ._credentials import Credentials
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
+from ._mapping_models import EventSourceMapping
 from ._models import WireModel
-from ._settings import CREATE_ONLY, SETTINGS, Setting
 from ._validate import INITIAL_POSITIONS
 
 __all__ = ["main"]
 
 Handler = Callable[[AsyncClient, argparse.Namespace], Awaitable[Any]]
-
-
-def _json_argument(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
-
-
-def _timestamp_argument(text: str) -> dt.datetime:
-    try:
-        return parse_timestamp(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _add_setting_flags(parser: argparse.ArgumentParser, *, create: bool) -> None:
-    for name, setting in SETTINGS.items():
-        if name in CREATE_ONLY and not create:
-            continue
-        flag = "--" + name.replace("_", "-")
-        options: dict[str, Any] = {"dest": name, "default": None}
-        if setting.kind == "bool":
-            options["action"] = argparse.BooleanOptionalAction
-        elif setting.kind == "int":
-            options["type"] = int
-        elif setting.kind == "str":
-            options["type"] = str
-        elif setting.kind == "timestamp":
-            options.update(type=_timestamp_argument, metavar="ISO-8601")
-        else:
-            options.update(type=_json_argument, metavar="JSON")
-        parser.add_argument(flag, help=_setting_help(setting), **options)
-
-
-def _setting_help(setting: Setting) -> str:
-    # The model's meaning of the member, its AWS name, and what it allows.
-    rules = setting.rules
-    allowed = []
-    if "range" in rules:
-        allowed.append("{} to {}".format(*rules["range"]))
-    for enum in (rules.get("enum"), rules.get("items", {}).get("enum")):
-        if enum:
-            allowed.append("one of " + ", ".join(enum))
-    if setting.kind in ("model", "models", "strings", "map"):
-        allowed.append("JSON with AWS member names")
-    details = "; ".join([setting.wire, *allowed])
-    # argparse formats help with %: a literal one must be doubled.
-    return f"{setting.doc} [{details}]".replace("%", "%%")
-
-
-def _settings(args: argparse.Namespace, *, create: bool) -> dict[str, Any]:
-    return {
-        name: getattr(args, name)
-        for name in SETTINGS
-        if (create or name not in CREATE_ONLY) and getattr(args, name, None) is not None
-    }
 
 
 async def _add(client: AsyncClient, a: argparse.Namespace) -> Any:
@@ -110,29 +61,37 @@ async def _add(client: AsyncClient, a: argparse.Namespace) -> Any:
     )
 
 
+def _one_page(a: argparse.Namespace) -> bool:
+    return a.max_items is not None or a.starting_token is not None
+
+
 async def _list_legacy(client: AsyncClient, a: argparse.Namespace) -> Any:
-    return [
-        item
-        async for item in client.iter_event_sources(
-            event_source_arn=a.event_source_arn, function_name=a.function_name
+    filters = {"event_source_arn": a.event_source_arn, "function_name": a.function_name}
+    if _one_page(a):
+        page = await client.list_event_sources(
+            **filters, marker=a.starting_token, max_items=a.max_items
         )
-    ]
+        return page.to_dict()
+    items = client.iter_event_sources(**filters, page_size=a.page_size)
+    return {"EventSources": [item.to_dict() async for item in items]}
 
 
 async def _list_current(client: AsyncClient, a: argparse.Namespace) -> Any:
-    return [
-        item
-        async for item in client.iter_event_source_mappings(
-            event_source_arn=a.event_source_arn, function_name=a.function_name
+    filters = {"event_source_arn": a.event_source_arn, "function_name": a.function_name}
+    if _one_page(a):
+        page = await client.list_event_source_mappings(
+            **filters, marker=a.starting_token, max_items=a.max_items
         )
-    ]
+        return page.to_dict()
+    items = client.iter_event_source_mappings(**filters, page_size=a.page_size)
+    return {"EventSourceMappings": [item.to_dict() async for item in items]}
 
 
 async def _create(client: AsyncClient, a: argparse.Namespace) -> Any:
     return await client.create_event_source_mapping(
         function_name=a.function_name,
         event_source_arn=a.event_source_arn,
-        **_settings(a, create=True),
+        **settings_from(a, create=True),
     )
 
 
@@ -140,66 +99,68 @@ async def _ensure(client: AsyncClient, a: argparse.Namespace) -> Any:
     return await client.ensure_event_source_mapping(
         function_name=a.function_name,
         event_source_arn=a.event_source_arn,
-        **_settings(a, create=True),
+        **settings_from(a, create=True),
     )
 
 
 async def _update(client: AsyncClient, a: argparse.Namespace) -> Any:
     return await client.update_event_source_mapping(
-        a.uuid, function_name=a.function_name, **_settings(a, create=False)
+        a.uuid, function_name=a.function_name, **settings_from(a, create=False)
     )
 
 
-#: The global options: (flag, keywords). Accepted before or after the subcommand.
-_GLOBAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("--profile", {"help": "profile of the shared AWS files (else AWS_PROFILE, default)"}),
-    ("--region", {"help": "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile)"}),
-    (
-        "--endpoint-url",
-        {"help": "Lambda endpoint (else AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, the profile)"},
-    ),
-    (
-        "--ca-bundle",
-        {"metavar": "PATH", "help": "CA bundle to verify TLS with (else AWS_CA_BUNDLE, ...)"},
-    ),
-    (
-        "--no-verify-ssl",
-        {"action": "store_true", "help": "do not verify TLS certificates (a warning is logged)"},
-    ),
-    (
-        "--allow-http",
-        {"action": "store_true", "help": "allow plain http to a host that is not loopback"},
-    ),
+async def _wait(client: AsyncClient, a: argparse.Namespace) -> Any:
+    started = time.monotonic()
+
+    def progress(mapping: EventSourceMapping) -> None:
+        # stderr, so that stdout stays the one result a script reads.
+        elapsed = time.monotonic() - started
+        print(f"lambda-es: mapping {a.uuid} is {mapping.state} ({elapsed:.1f}s)", file=sys.stderr)
+
+    mapping = await client.wait_for_event_source_mapping(
+        a.uuid, state=a.state, timeout=a.timeout, on_state=progress
+    )
+    if a.state == "Deleted":
+        # Lambda no longer knows it: no poll reported this state, so say it here.
+        progress(attrs.evolve(mapping, state="Deleted"))
+    return mapping
+
+
+_UUID_HELP = "the mapping's UUID (36 characters)"
+_FUNCTION_HELP = "the function's name, ARN or partial ARN (1 to 256 characters; or file://PATH)"
+_SOURCE_HELP = (
+    "the event source's ARN (Kinesis, DynamoDB, SQS, MQ, MSK, DocumentDB; or file://PATH)"
 )
 
 
-def _global_options() -> argparse.ArgumentParser:
-    # SUPPRESS as the default: an option left out after the subcommand must
-    # not overwrite the same option given before it.
-    shared = argparse.ArgumentParser(add_help=False)
-    for flag, options in _GLOBAL_OPTIONS:
-        shared.add_argument(flag, default=argparse.SUPPRESS, **options)
-    return shared
-
-
-def _global_values(args: argparse.Namespace) -> None:
-    for flag, options in _GLOBAL_OPTIONS:
-        name = flag[2:].replace("-", "_")
-        if not hasattr(args, name):
-            setattr(args, name, False if options.get("action") == "store_true" else None)
-
-
-def _client_settings(args: argparse.Namespace) -> dict[str, Any]:
-    verify: str | bool | None = args.ca_bundle
-    if args.no_verify_ssl:
-        verify = False
-    return {
-        "region": args.region,
-        "endpoint_url": args.endpoint_url,
-        "profile": args.profile,
-        "verify": verify,
-        "allow_http": True if args.allow_http else None,
-    }
+def _add_list_options(sub: argparse.ArgumentParser, *, legacy: bool) -> None:
+    sub.add_argument(
+        "--event-source-arn",
+        type=string_argument,
+        help="only the mappings of this source" + (" (sent as EventSource)" if legacy else ""),
+    )
+    sub.add_argument(
+        "--function-name", type=string_argument, help="only the mappings of this function"
+    )
+    sub.add_argument(
+        "--max-items",
+        type=int,
+        metavar="N",
+        help="print one page of at most N mappings (1 to 10000) and its NextMarker, "
+        "instead of every page",
+    )
+    sub.add_argument(
+        "--starting-token",
+        metavar="MARKER",
+        help="print the page that starts at this NextMarker of an earlier page",
+    )
+    sub.add_argument(
+        "--page-size",
+        type=int,
+        metavar="N",
+        help="mappings per request while following every page (1 to 10000; the "
+        "service's default if not given); the output is the same",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         The parser; each subcommand sets ``handler`` (or ``serve``).
     """
-    shared = _global_options()
-    parser = argparse.ArgumentParser(
+    shared = global_options()
+    parser = CliParser(
         prog="lambda-es",
         description="Manage AWS Lambda event-source mappings.",
         parents=[shared],
@@ -232,64 +193,105 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub = command("add-event-source", _add, "Map a stream to a function (2014-11-13).")
-    sub.add_argument("--event-source", required=True, help="Kinesis or DynamoDB stream ARN")
-    sub.add_argument("--function-name", required=True)
-    sub.add_argument("--role", required=True, help="invocation role ARN")
-    sub.add_argument("--batch-size", type=int)
-    sub.add_argument("--initial-position", choices=INITIAL_POSITIONS)
+    sub.add_argument(
+        "--event-source",
+        required=True,
+        type=string_argument,
+        help="the Kinesis or DynamoDB stream's ARN (or file://PATH)",
+    )
+    sub.add_argument(
+        "--function-name",
+        required=True,
+        type=string_argument,
+        help="the function's name (1 to 64 characters; or file://PATH)",
+    )
+    sub.add_argument(
+        "--role",
+        required=True,
+        type=string_argument,
+        help="the ARN of the IAM role Lambda assumes to read the stream (or file://PATH)",
+    )
+    sub.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="N",
+        help="the most records per batch (1 to 10000; the service's default if not given)",
+    )
+    sub.add_argument(
+        "--initial-position",
+        choices=INITIAL_POSITIONS,
+        help="where in the stream to start reading (Parameters.InitialPositionInStream)",
+    )
 
     sub = command(
         "get-event-source",
         lambda c, a: c.get_event_source(a.uuid),
         "Describe a legacy mapping (2014-11-13).",
     )
-    sub.add_argument("uuid")
-    for name, handler, text in (
-        ("list-event-sources", _list_legacy, "List every legacy mapping (2014-11-13)."),
-        ("list-event-source-mappings", _list_current, "List every mapping (2015-03-31)."),
-    ):
-        sub = command(name, handler, text)
-        sub.add_argument("--event-source-arn")
-        sub.add_argument("--function-name")
+    sub.add_argument("uuid", help="the mapping's UUID")
+    sub = command("list-event-sources", _list_legacy, "List every legacy mapping (2014-11-13).")
+    _add_list_options(sub, legacy=True)
+    sub = command("list-event-source-mappings", _list_current, "List every mapping (2015-03-31).")
+    _add_list_options(sub, legacy=False)
     sub = command(
         "remove-event-source",
         lambda c, a: c.remove_event_source(a.uuid),
         "Delete a legacy mapping (2014-11-13).",
     )
-    sub.add_argument("uuid")
+    sub.add_argument("uuid", help="the mapping's UUID")
 
     for name, handler, text in (
         ("create-event-source-mapping", _create, "Create a mapping (2015-03-31)."),
         ("ensure-event-source-mapping", _ensure, "Create the mapping, or update it to match."),
     ):
         sub = command(name, handler, text)
-        sub.add_argument("--function-name", required=True)
-        sub.add_argument("--event-source-arn", required=name.startswith("ensure"))
-        _add_setting_flags(sub, create=True)
+        sub.add_argument(
+            "--function-name", required=True, type=string_argument, help=_FUNCTION_HELP
+        )
+        sub.add_argument(
+            "--event-source-arn",
+            required=name.startswith("ensure"),
+            type=string_argument,
+            help=_SOURCE_HELP,
+        )
+        add_setting_flags(sub, create=True)
     sub = command("update-event-source-mapping", _update, "Change a mapping (2015-03-31).")
-    sub.add_argument("uuid")
-    sub.add_argument("--function-name")
-    _add_setting_flags(sub, create=False)
+    sub.add_argument("uuid", help=_UUID_HELP)
+    sub.add_argument(
+        "--function-name", type=string_argument, help="move the mapping to this function"
+    )
+    add_setting_flags(sub, create=False)
     sub = command(
         "get-event-source-mapping",
         lambda c, a: c.get_event_source_mapping(a.uuid),
         "Describe a mapping (2015-03-31).",
     )
-    sub.add_argument("uuid")
+    sub.add_argument("uuid", help=_UUID_HELP)
     sub = command(
         "delete-event-source-mapping",
         lambda c, a: c.delete_event_source_mapping(a.uuid),
         "Delete a mapping (2015-03-31).",
     )
-    sub.add_argument("uuid")
+    sub.add_argument("uuid", help=_UUID_HELP)
     sub = command(
         "wait-for-event-source-mapping",
-        lambda c, a: c.wait_for_event_source_mapping(a.uuid, state=a.state, timeout=a.timeout),
-        "Wait until a mapping is Enabled, Disabled or Deleted.",
+        _wait,
+        "Wait until a mapping is Enabled, Disabled or Deleted, printing each state on stderr.",
     )
-    sub.add_argument("uuid")
-    sub.add_argument("--state", default="Enabled", choices=("Enabled", "Disabled", "Deleted"))
-    sub.add_argument("--timeout", type=float, default=300.0)
+    sub.add_argument("uuid", help=_UUID_HELP)
+    sub.add_argument(
+        "--state",
+        default="Enabled",
+        choices=("Enabled", "Disabled", "Deleted"),
+        help="the state to wait for (default Enabled; Deleted: until Lambda no longer knows it)",
+    )
+    sub.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="the most seconds to wait, more than 0 (default 300); polls back off from 1 s to 10 s",
+    )
 
     sub = command("serve", None, "Run a local Lambda endpoint (FakeLambda) until interrupted.")
     sub.add_argument(
@@ -339,75 +341,23 @@ def _jsonable(result: Any) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> Any:
-    async with AsyncClient(**_client_settings(args)) as client:
+    async with AsyncClient(**client_settings(args)) as client:
         return await args.handler(client, args)
 
 
-def _configure_rows(
-    config: Config, credentials: Credentials | None, credential_source: str | None
-) -> list[tuple[str, str, str, str]]:
-    def row(name: str, value: str, source: Source | None) -> tuple[str, str, str, str]:
-        if source is None:
-            return (name, "<not set>", "None", "None")
-        return (name, value, source.kind, source.location or "None")
-
-    def setting(name: str, found: Sourced[Any] | None, shown: str | None = None) -> None:
-        if found is None:
-            rows.append(row(name, "", None))
-        else:
-            value = str(found.value).lower() if isinstance(found.value, bool) else str(found.value)
-            rows.append(row(name, shown if shown is not None else value, found.source))
-
-    rows: list[tuple[str, str, str, str]] = []
-    setting("profile", config.profile)
-    if credentials is None or credential_source is None:
-        rows.append(row("access_key", "", None))
-        rows.append(row("secret_key", "", None))
-    else:
-        # The chain names its source as "kind (where)": "environment
-        # (AWS_ACCESS_KEY_ID)", "assume-role (profile 'dev')".
-        kind, _, where = credential_source.partition(" (")
-        located = (kind.replace(" ", "-"), where.rstrip(")") or "None")
-        rows.append(("access_key", mask(credentials.access_key_id), *located))
-        rows.append(("secret_key", mask(credentials.secret_access_key), *located))
-    setting("region", config.region)
-    endpoint = config.endpoint
-    setting("endpoint_url", endpoint, endpoint.value.url if endpoint is not None else None)
-    setting("ignore_configured_endpoint_urls", config.ignore_configured_endpoint_urls)
-    setting("use_fips_endpoint", config.use_fips_endpoint)
-    setting("use_dualstack_endpoint", config.use_dualstack_endpoint)
-    setting("retry_mode", config.retry_mode)
-    setting("max_attempts", config.max_attempts)
-    verify = config.verify
-    shown = {True: "true (default trust store)", False: "false (not verified)"}
-    setting("verify", verify, shown.get(verify.value) if isinstance(verify.value, bool) else None)
-    proxy = config.proxy
-    setting("proxy", proxy, proxy.value.display if proxy.value is not None else "<none>")
-    setting("allow_http", config.allow_http)
-    return rows
-
-
-async def _credentials_in_use(settings: dict[str, Any]) -> tuple[Credentials | None, str | None]:
-    # The chain as a call would walk it (STS, SSO and processes included);
-    # nothing found shows as not set, as in `aws configure list`.
-    async with AsyncClient(**settings) as client:
-        try:
-            return await client._transport.credentials_in_use()
-        except ConfigurationError:
-            return None, None
-
-
-def _configure_list(args: argparse.Namespace) -> int:
-    settings = _client_settings(args)
-    config = resolve_config(ClientSettings(**settings))
-    credentials, source = asyncio.run(_credentials_in_use(settings))
-    rows = [("Name", "Value", "Type", "Location"), ("----", "-----", "----", "--------")]
-    rows += _configure_rows(config, credentials, source)
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for name, value, kind, location in rows:
-        print(
-            f"{name:>{widths[0]}}  {value:>{widths[1]}}  {kind:>{widths[2]}}  {location}".rstrip()
-        )
+def _print_result(args: argparse.Namespace, result: Any) -> int:
+    data = _jsonable(result)
+    if args.query is not None:
+        data = args.query.search(data)
+    title = "".join(word.capitalize() for word in args.command.split("-"))
+    try:
+        sys.stdout.write(render(data, args.output, title=title))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, and point stdout at
+        # /dev/null so that the interpreter's last flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
@@ -417,6 +367,25 @@ def _serve(args: argparse.Namespace) -> int:
     return run(args)
 
 
+@contextlib.contextmanager
+def _debug_log(enabled: bool) -> Iterator[None]:
+    """With ``--debug``, the ``lambda_es`` logger's DEBUG lines go to stderr."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("lambda_es")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -424,29 +393,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments (``sys.argv[1:]`` when ``None``).
 
     Returns:
-        The exit status.
+        The exit status: 0, 1 (the call failed), 2 (usage or validation; nothing
+        sent) or 130 (interrupted).
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C is a request, not a crash: one line, and the shell's status for SIGINT.
+        print("lambda-es: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    _global_values(args)
+    global_values(args)
     if args.command == "configure":
         try:
-            return _configure_list(args)
+            return configure_list(client_settings(args))
         except (ParamValidationError, ConfigurationError) as exc:
-            print(f"lambda-es: error: {exc}", file=sys.stderr)
-            return 2
+            status, line = error_line(exc)
+            print(f"lambda-es: {one_line(line)}", file=sys.stderr)
+            return status
     if args.command == "serve":
         return _serve(args)
     try:
-        result = asyncio.run(_run(args))
-    except (ParamValidationError, ConfigurationError) as exc:
-        print(f"lambda-es: error: {exc}", file=sys.stderr)
-        return 2
+        with _debug_log(args.debug):
+            result = asyncio.run(_run(args))
     except LambdaESError as exc:
-        print(f"lambda-es: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    if result is not None:
-        print(json.dumps(_jsonable(result), indent=2, sort_keys=False))
-    return 0
+        status, line = error_line(exc)
+        print(f"lambda-es: {one_line(line)}", file=sys.stderr)
+        return status
+    return _print_result(args, result) if result is not None else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,13 +7,25 @@ import os
 import select
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
+import lambda_es
 from lambda_es.cli import main
 from lambda_es.testing import FakeLambda
 
 from .conftest import KINESIS_ARN, ROLE_ARN
+
+#: What the CLI tests sign with; the fake verifies every signature with them.
+CLI_CREDENTIALS = lambda_es.Credentials("AKIDCLI", "cli-secret")
+
+
+@pytest.fixture
+def fake_lambda() -> Iterator[FakeLambda]:
+    """A FakeLambda in a thread of its own, verifying signatures with CLI_CREDENTIALS."""
+    with FakeLambda(credentials=CLI_CREDENTIALS) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -51,7 +63,7 @@ def test_add_get_list_remove(cli_env: FakeLambda, capsys: pytest.CaptureFixture[
     assert code == 0
     assert got["UUID"] == added["UUID"]  # type: ignore[index]
     code, listed, _ = _run(capsys, "list-event-sources", "--function-name", "f")
-    assert [m["UUID"] for m in listed] == [added["UUID"]]  # type: ignore[union-attr]
+    assert [m["UUID"] for m in listed["EventSources"]] == [added["UUID"]]  # type: ignore[index]
     code, removed, _ = _run(capsys, "remove-event-source", added["UUID"])
     assert (code, removed) == (0, None)
     assert cli_env.legacy == {}
@@ -85,7 +97,7 @@ def test_current_api_with_setting_flags(
     code, updated, _ = _run(capsys, "update-event-source-mapping", uuid, "--batch-size", "30")
     assert updated["BatchSize"] == 30  # type: ignore[index]
     code, listed, _ = _run(capsys, "list-event-source-mappings", "--event-source-arn", KINESIS_ARN)
-    assert [m["UUID"] for m in listed] == [uuid]  # type: ignore[union-attr]
+    assert [m["UUID"] for m in listed["EventSourceMappings"]] == [uuid]  # type: ignore[index]
     _run(capsys, "get-event-source-mapping", uuid)
     code, deleted, _ = _run(capsys, "delete-event-source-mapping", uuid)
     assert deleted["State"] == "Deleting"  # type: ignore[index]
@@ -137,11 +149,15 @@ def test_missing_configuration_exits_2(
 
 
 def test_bad_json_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    """A structure flag that is not JSON is rejected by the parser."""
+    """A structure flag that is not JSON is one line naming the option, not the usage block."""
     with pytest.raises(SystemExit) as caught:
         main(["create-event-source-mapping", "--function-name", "f", "--filter-criteria", "{"])
     assert caught.value.code == 2
-    assert "not valid JSON" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith(
+        "lambda-es create-event-source-mapping: error: argument --filter-criteria: not valid JSON"
+    )
 
 
 def test_serve_runs_a_local_endpoint_as_a_process() -> None:
@@ -168,7 +184,7 @@ def test_serve_runs_a_local_endpoint_as_a_process() -> None:
                 env={**env, "AWS_ACCESS_KEY_ID": "AKIDCLI", "AWS_SECRET_ACCESS_KEY": "s"},
             )  # fmt: skip
             assert client.returncode == 0, client.stderr
-            assert json.loads(client.stdout) == []
+            assert json.loads(client.stdout) == {"EventSourceMappings": []}
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -192,7 +208,7 @@ def test_global_options_before_or_after_the_subcommand(
     command = ["list-event-source-mappings"]
     argv = globals_ + command if place == "before" else command + globals_
     code, listed, err = _run(capsys, *argv)
-    assert (code, listed, err) == (0, [], "")
+    assert (code, listed, err) == (0, {"EventSourceMappings": []}, "")
     assert "/us-east-1/lambda/" in fake_lambda_sync.requests[-1].headers["Authorization"]
 
 
@@ -350,13 +366,459 @@ def test_setting_help_comes_from_the_service_model(capsys: pytest.CaptureFixture
     text = " ".join(capsys.readouterr().out.split())
     assert "The maximum number of records in each batch" in text
     assert "[BatchSize; 1 to 10000]" in text
-    assert "[StartingPosition; one of TRIM_HORIZON, LATEST, AT_TIMESTAMP]" in text
+    assert "[StartingPosition; one of TRIM_HORIZON, LATEST, AT_TIMESTAMP; or file://PATH]" in text
     assert (
-        "[FunctionResponseTypes; one of ReportBatchItemFailures; JSON with AWS member names]"
-        in text
+        "[FunctionResponseTypes; 0 to 1 items; one of ReportBatchItemFailures; words, or a JSON "
+        "array; or file://PATH]" in text
     )
+    assert "[Topics; 1 to 1 items; 1 to 249 characters each; words, or a JSON array" in text
     with pytest.raises(SystemExit):
         main(["update-event-source-mapping", "--help"])
     update = " ".join(capsys.readouterr().out.split())
     assert "[ParallelizationFactor; 1 to 10]" in update
     assert "StartingPosition" not in update
+
+
+# -- output, query, paging, arguments, errors (issue 12) ----------------------------------
+
+SQS_ARN = "arn:aws:sqs:us-east-1:123456789012:orders"
+
+
+def _out(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _create(capsys: pytest.CaptureFixture[str], function: str, *more: str) -> str:
+    code, out, err = _out(
+        capsys, "create-event-source-mapping", "--function-name", function,
+        "--event-source-arn", SQS_ARN, "--query", "UUID", "--output", "text", *more,
+    )  # fmt: skip
+    assert code == 0, err
+    return out.strip()
+
+
+def test_list_follows_every_page_unless_one_page_is_asked_for(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """list-event-source-mappings prints {"EventSourceMappings": [...]} with every page;
+    --max-items/--starting-token print one page and its NextMarker, as the AWS CLI pages."""
+    uuids = [_create(capsys, f"f{i}") for i in range(5)]
+    since = len(cli_env.requests)
+    code, listed, _ = _run(capsys, "list-event-source-mappings", "--page-size", "2")
+    assert code == 0
+    assert isinstance(listed, dict)
+    assert list(listed) == ["EventSourceMappings"]
+    assert [m["UUID"] for m in listed["EventSourceMappings"]] == uuids
+    assert [r.query.get("MaxItems") for r in cli_env.requests[since:]] == ["2", "2", "2"]
+    code, first, _ = _run(capsys, "list-event-source-mappings", "--max-items", "2")
+    assert isinstance(first, dict)
+    assert [m["UUID"] for m in first["EventSourceMappings"]] == uuids[:2]
+    assert first["NextMarker"]
+    code, second, _ = _run(
+        capsys, "list-event-source-mappings", "--max-items", "2",
+        "--starting-token", first["NextMarker"],
+    )  # fmt: skip
+    assert [m["UUID"] for m in second["EventSourceMappings"]] == uuids[2:4]  # type: ignore[index]
+    code, last, _ = _run(
+        capsys,
+        "list-event-source-mappings",
+        "--starting-token",
+        second["NextMarker"],  # type: ignore[index]
+    )
+    assert last == {"EventSourceMappings": listed["EventSourceMappings"][4:]}
+
+
+def test_legacy_list_has_the_2014_models_shape(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """list-event-sources prints {"EventSources": [...]} (ListEventSourcesResponse), paged alike."""
+    for name in ("a", "b", "c"):
+        _out(capsys, "add-event-source", "--event-source", f"{KINESIS_ARN}-{name}",
+             "--function-name", name, "--role", ROLE_ARN)  # fmt: skip
+    code, listed, _ = _run(capsys, "list-event-sources", "--page-size", "1")
+    assert code == 0
+    assert [m["FunctionName"] for m in listed["EventSources"]] == ["a", "b", "c"]  # type: ignore[index]
+    code, page, _ = _run(capsys, "list-event-sources", "--max-items", "2")
+    assert isinstance(page, dict)
+    assert sorted(page) == ["EventSources", "NextMarker"]
+    assert len(page["EventSources"]) == 2
+
+
+def test_output_formats_and_query(cli_env: FakeLambda, capsys: pytest.CaptureFixture[str]) -> None:
+    """--output text is tab-separated as the AWS CLI's, table draws boxes, --query applies
+    JMESPath to the result first; both options work before or after the subcommand."""
+    cli_env.settle_after = 0
+    uuid = _create(capsys, "orders", "--batch-size", "7", "--function-response-types",
+                   "ReportBatchItemFailures")  # fmt: skip
+    _create(capsys, "refunds", "--batch-size", "3")
+    query = "EventSourceMappings[].[FunctionArn, BatchSize]"
+    code, out, _ = _out(capsys, "--output", "text", "list-event-source-mappings", "--query", query)
+    functions = "arn:aws:lambda:us-east-1:123456789012:function"
+    assert (code, out) == (0, f"{functions}:orders\t7\n{functions}:refunds\t3\n")
+    code, out, _ = _out(capsys, "get-event-source-mapping", uuid, "--output", "text")
+    lines = out.splitlines()
+    # The scalar members on one line, in the order of their sorted names; then each list.
+    code, shown, _ = _run(capsys, "get-event-source-mapping", uuid)
+    assert isinstance(shown, dict)
+    scalars = sorted((k, v) for k, v in shown.items() if not isinstance(v, (dict, list)))
+    assert lines[0].split("\t") == [str(v) for _, v in scalars]
+    assert "FUNCTIONRESPONSETYPES\tReportBatchItemFailures" in lines
+    code, out, _ = _out(capsys, "get-event-source-mapping", uuid, "--output", "table")
+    lines = out.splitlines()
+    assert lines[0] == "-" * len(lines[1])
+    assert lines[1].strip("|").strip() == "GetEventSourceMapping"
+    assert all(len(line) == len(lines[0]) for line in lines)
+    assert any(
+        [cell.strip() for cell in line.split("|")[1:3]] == ["BatchSize", "7"] for line in lines
+    )
+    assert any("FunctionResponseTypes" in line for line in lines)
+    assert any("ReportBatchItemFailures" in line for line in lines)
+    code, out, _ = _out(
+        capsys, "list-event-source-mappings", "--query", "length(EventSourceMappings)"
+    )
+    assert (code, json.loads(out)) == (0, 2)
+
+
+def test_file_arguments_and_list_words(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    """file://PATH reads JSON and strings from a file (one trailing newline dropped from a
+    string); list settings take plain words, or a JSON array; lists of structures take JSON."""
+    filters = f"{tmp_path}/filters.json"
+    with open(filters, "w", encoding="utf-8") as handle:
+        json.dump({"Filters": [{"Pattern": '{"body": {"kind": ["order"]}}'}]}, handle)
+    name = f"{tmp_path}/name.txt"
+    with open(name, "w", encoding="utf-8") as handle:
+        handle.write("from-a-file\n")
+    code, _, err = _run(
+        capsys, "create-event-source-mapping", "--function-name", f"file://{name}",
+        "--event-source-arn", SQS_ARN, "--filter-criteria", f"file://{filters}",
+        "--function-response-types", "ReportBatchItemFailures",
+        "--source-access-configurations", '{"Type": "VPC_SUBNET", "URI": "subnet:subnet-1"}',
+        '{"Type": "VPC_SECURITY_GROUP", "URI": "security_group:sg-1"}',
+    )  # fmt: skip
+    assert code == 0, err
+    body = json.loads(cli_env.requests[-1].body)
+    assert body["FunctionName"] == "from-a-file"
+    assert body["FilterCriteria"] == {"Filters": [{"Pattern": '{"body": {"kind": ["order"]}}'}]}
+    assert body["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert [c["Type"] for c in body["SourceAccessConfigurations"]] == [
+        "VPC_SUBNET",
+        "VPC_SECURITY_GROUP",
+    ]
+    code, _, err = _run(
+        capsys, "create-event-source-mapping", "--function-name", "kafka",
+        "--event-source-arn", "arn:aws:kafka:us-east-1:123456789012:cluster/c/1",
+        "--topics", '["orders"]', "--starting-position", "LATEST",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(cli_env.requests[-1].body)["Topics"] == ["orders"]
+    code, _, err = _run(
+        capsys, "create-event-source-mapping", "--function-name", "mq",
+        "--event-source-arn", "arn:aws:mq:us-east-1:123456789012:broker:b:b-1", "--queues", "jobs",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(cli_env.requests[-1].body)["Queues"] == ["jobs"]
+
+
+def test_bad_arguments_are_one_line_and_exit_2_with_nothing_sent(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    """A missing file, a bad JMESPath, an abbreviated option, two topics where the model allows
+    one, a bad word in a list: each is one line on stderr, status 2, nothing sent."""
+    create = ["create-event-source-mapping", "--function-name", "f"]
+    for argv, expected in (
+        (
+            [*create, "--filter-criteria", f"file://{tmp_path}/missing.json"],
+            "argument --filter-criteria: cannot read file://",
+        ),
+        (["list-event-source-mappings", "--query", "EventSourceMappings[?"], "argument --query"),
+        (["list-event-source-mappings", "--func", "f"], "unrecognized arguments: --func"),
+        (["--out", "text", "list-event-source-mappings"], "invalid choice: 'text'"),
+        (["list-event-source-mappings", "--output", "yaml"], "argument --output: invalid choice"),
+        (
+            [*create, "--source-access-configurations", "[1]"],
+            "argument --source-access-configurations: each item must be a JSON object",
+        ),
+        ([*create, "--topics", "a", "b"], "ParamValidationError: invalid parameter 'topics'"),
+        (
+            [*create, "--function-response-types", "Everything"],
+            "invalid parameter 'function_response_types[0]'",
+        ),
+        (["lambda-es-has-no-such-command"], "invalid choice"),
+    ):
+        try:
+            code = main(argv)
+        except SystemExit as exited:
+            code = exited.code  # type: ignore[assignment]
+        err = capsys.readouterr().err
+        assert code == 2, argv
+        assert len(err.splitlines()) == 1, err
+        assert expected in err, err
+    assert cli_env.requests == []
+
+
+def test_errors_say_where_they_came_from(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service error names the HTTP status, code and request id (status 1); ensure's own
+    refusal is a local check, not an answer from the service; a waiter's timeout names the
+    last state; a connection failure says no response came."""
+    code, _, err = _out(capsys, "get-event-source-mapping", "0" * 36)
+    assert code == 1
+    assert err.startswith(
+        "lambda-es: error from the service (HTTP 404, ResourceNotFoundException, request id "
+    )
+    request_id = err.split("request id ", 1)[1].split(")", 1)[0]
+    assert len(request_id) == 36
+    assert len(err.splitlines()) == 1
+    cli_env.settle_after = 10_000
+    uuid = _create(capsys, "f", "--batch-size", "5")
+    code, _, err = _out(capsys, "wait-for-event-source-mapping", uuid, "--timeout", "0.2")
+    assert code == 1
+    progress, final = err.splitlines()
+    assert progress.startswith(f"lambda-es: mapping {uuid} is Creating (")
+    assert final.startswith("lambda-es: error (waiter, timeout): WaiterError: ")
+    assert "still 'Creating'" in final
+    cli_env.settle_after = 0
+    kinesis = ["--function-name", "g", "--event-source-arn", KINESIS_ARN]
+    assert (
+        _out(capsys, "create-event-source-mapping", *kinesis, "--starting-position", "LATEST")[0]
+        == 0
+    )
+    code, _, err = _out(
+        capsys, "ensure-event-source-mapping", *kinesis, "--starting-position", "TRIM_HORIZON"
+    )
+    assert code == 1
+    assert err.startswith("lambda-es: error (local check): ResourceConflictError: mapping ")
+    assert "StartingPosition" in err
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no back-off before the connection failure
+    code, _, err = _out(
+        capsys, "list-event-source-mappings", "--endpoint-url", "http://127.0.0.1:9"
+    )
+    assert code == 1
+    assert err.startswith("lambda-es: error (no response from the service): ConnectError: ")
+
+
+def test_local_checks_exit_2(cli_env: FakeLambda, capsys: pytest.CaptureFixture[str]) -> None:
+    """A ParamValidationError or ConfigurationError is labelled a local check, nothing sent."""
+    code, _, err = _out(capsys, "get-event-source-mapping", "short")
+    assert code == 2
+    assert err.startswith("lambda-es: error (local check, nothing sent): ParamValidationError: ")
+    code, _, err = _out(capsys, "list-event-source-mappings", "--endpoint-url", "ftp://x")
+    assert code == 2
+    assert err.startswith("lambda-es: error (local check, nothing sent): ConfigurationError: ")
+    assert cli_env.requests == []
+
+
+def test_ctrl_c_is_one_line_and_status_130(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KeyboardInterrupt anywhere in a command ends it with status 130 and one line."""
+
+    async def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lambda_es.AsyncClient, "get_event_source_mapping", interrupted)
+    code, out, err = _out(capsys, "get-event-source-mapping", "0" * 36)
+    assert (code, out, err) == (130, "", "lambda-es: interrupted\n")
+
+
+def test_debug_logs_each_attempt_without_secrets(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--debug logs each attempt on stderr (operation, status, request id), never a secret,
+    and leaves the logger as it was afterwards."""
+    cli_env.inject_error(500, "ServiceException", "try again")
+    code, out, err = _out(capsys, "list-event-source-mappings", "--debug")
+    assert code == 0
+    assert json.loads(out) == {"EventSourceMappings": []}
+    assert "ListEventSourceMappings attempt 1/3" in err
+    assert "ListEventSourceMappings attempt 2/3" in err
+    assert "DEBUG" in err
+    for secret in ("cli-secret", "Signature=", "Credential="):
+        assert secret not in err
+    assert _out(capsys, "list-event-source-mappings")[2] == ""
+
+
+def _actions(parser: object) -> Iterator[tuple[str, object]]:
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                if name != "serve":  # serve's options belong to the FakeLambda work
+                    yield from _actions(sub)
+        else:
+            yield parser.prog, action
+
+
+def test_every_option_has_help_and_no_abbreviations() -> None:
+    """Every option of every subcommand says what it means; no parser accepts abbreviations."""
+    from lambda_es.cli import build_parser
+
+    parser = build_parser()
+    missing = [
+        f"{prog} {'/'.join(action.option_strings) or action.dest}"  # type: ignore[attr-defined]
+        for prog, action in _actions(parser)
+        if not getattr(action, "help", None)
+    ]
+    assert missing == []
+    import argparse
+
+    def parsers(p: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+        yield p
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from parsers(sub)
+
+    assert all(not p.allow_abbrev for p in parsers(parser))
+
+
+# -- the README's examples, run as printed ------------------------------------------------
+
+README = os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")
+#: Where the README's examples say the endpoint is (`lambda-es serve --port 4566`).
+README_ENDPOINT = "http://127.0.0.1:4566"
+#: The README's example credentials; the fake verifies every signature with them.
+README_CREDENTIALS = lambda_es.Credentials(
+    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+)
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    """Each `$ command` of the console blocks in the README's "Command line" section, with
+    the output printed under it (continuation lines ending in a backslash are joined)."""
+    import re
+
+    with open(README, encoding="utf-8") as handle:
+        text = handle.read()
+    section = text.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    steps: list[tuple[str, str]] = []
+    for block in re.findall(r"```console\n(.*?)```", section, re.S):
+        lines = block.splitlines()
+        while lines:
+            line = lines.pop(0)
+            assert line.startswith("$ "), f"output with no command in the README: {line!r}"
+            command = line[2:]
+            while command.endswith("\\"):
+                command = command[:-1] + " " + lines.pop(0).strip()
+            output = []
+            while lines and not lines[0].startswith("$ "):
+                output.append(lines.pop(0) + "\n")
+            steps.append((command, "".join(output)))
+    return steps
+
+
+def _matches(expected: str, actual: str) -> bool:
+    # "..." stands for any text within a line, as in doctest's ELLIPSIS.
+    import re
+
+    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual) is not None
+
+
+def test_readme_command_line_examples(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: object,
+) -> None:
+    """Every command in the README's Command line section runs, in order, against a
+    FakeLambda, and prints what the README shows (stderr, then stdout, as a terminal would),
+    with the exit status `echo $?` shows. A tiny shell runs them: `export`, `NAME=$(...)`,
+    `"$NAME"`, `echo ... > FILE` and `echo $?`."""
+    import re
+    import shlex
+
+    import lambda_es._client
+
+    monkeypatch.setattr(lambda_es._client, "WAIT_FIRST_DELAY", 0.01)  # a fast waiter
+    monkeypatch.chdir(str(tmp_path))
+    variables: dict[str, str] = {}
+    status = 0
+
+    def expand(word: str) -> str:
+        return re.sub(r"\$(\w+)", lambda m: variables[m.group(1)], word)
+
+    def lambda_es_command(words: list[str]) -> tuple[int, str]:
+        try:
+            code = main(words)
+        except SystemExit as exited:
+            code = exited.code  # type: ignore[assignment]
+        out, err = capsys.readouterr()
+        return code, err + out
+
+    examples = _readme_examples()
+    assert len(examples) > 15
+    with FakeLambda(credentials=README_CREDENTIALS) as fake:
+        for command, expected in examples:
+            output = ""
+            captured = re.fullmatch(r"(\w+)=\$\((lambda-es .*)\)", command)
+            words = [expand(w) for w in shlex.split(captured.group(2) if captured else command)]
+            if words[0] == "export":
+                for assignment in words[1:]:
+                    name, value = assignment.split("=", 1)
+                    monkeypatch.setenv(name, value.replace(README_ENDPOINT, fake.endpoint_url))
+            elif words == ["echo", "$?"] or command == "echo $?":
+                output = f"{status}\n"
+            elif words[0] == "echo" and words[2:3] == [">"]:
+                with open(words[3], "w", encoding="utf-8") as handle:
+                    handle.write(words[1] + "\n")
+            else:
+                assert words[0] == "lambda-es", f"the README runs {command!r}"
+                status, output = lambda_es_command(words[1:])
+                if captured:
+                    assert status == 0, output
+                    variables[captured.group(1)] = output.rstrip("\n")
+                    output = ""
+            assert _matches(expected, output), f"$ {command}\n{output}"
+
+
+def test_jmespath_is_imported_only_with_query(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command without --query never imports jmespath (here any import of it would fail)."""
+    monkeypatch.setitem(sys.modules, "jmespath", None)
+    code, out, err = _out(capsys, "list-event-source-mappings", "--output", "table")
+    assert (code, err) == (0, "")
+    assert "ListEventSourceMappings" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["get-event-source-mapping", "--version"], ["configure", "list", "--version"]],
+)
+def test_version_before_or_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """--version prints "lambda-es X" (lambda_es.__version__) and exits 0, wherever it is given."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"lambda-es {lambda_es.__version__}\n"
+
+
+def test_wait_for_deleted_reports_the_end(
+    cli_env: FakeLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waiting for Deleted shows Deleting, then Deleted once Lambda no longer knows the mapping;
+    stdout has the last description seen."""
+    import lambda_es._client
+
+    monkeypatch.setattr(lambda_es._client, "WAIT_FIRST_DELAY", 0.01)
+    cli_env.settle_after = 0
+    uuid = _create(capsys, "f")
+    assert _out(capsys, "wait-for-event-source-mapping", uuid)[0] == 0
+    cli_env.settle_after = 1  # one read sees Deleting
+    assert _out(capsys, "delete-event-source-mapping", uuid)[0] == 0
+    code, out, err = _out(capsys, "wait-for-event-source-mapping", uuid, "--state", "Deleted")
+    assert code == 0
+    assert [line.split(" (")[0] for line in err.splitlines()] == [
+        f"lambda-es: mapping {uuid} is Deleting",
+        f"lambda-es: mapping {uuid} is Deleted",
+    ]
+    assert json.loads(out)["UUID"] == uuid

@@ -314,3 +314,41 @@ async def test_wait_refuses_a_timeout_that_is_not_finite_and_positive(
     with pytest.raises(lambda_es.ParamValidationError, match="finite"):
         await client.wait_for_event_source_mapping("0" * 36, timeout=timeout)
     assert fake.requests == []
+
+
+async def test_wait_reports_each_state_change_to_on_state(
+    client: lambda_es.AsyncClient, fake: FakeLambda
+) -> None:
+    """on_state gets the mapping after the first poll and after each poll whose state changed."""
+    FakeClock().install(client)
+    fake.settle_after = 3
+    created = await client.create_event_source_mapping(
+        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+    )
+    assert created.uuid is not None
+    seen: list[str | None] = []
+    ready = await client.wait_for_event_source_mapping(
+        created.uuid, on_state=lambda mapping: seen.append(mapping.state)
+    )
+    assert ready.state == "Enabled"
+    assert len([r for r in fake.requests if r.method == "GET"]) == 4  # three Creating, one Enabled
+    assert seen == ["Creating", "Enabled"]
+
+
+async def test_wait_timeout_names_the_last_state_seen(fake: FakeLambda) -> None:
+    """When the deadline passes after answered polls, the message names the last state seen,
+    not "no answer", even when the final poll (given only the time left) timed out."""
+    fake.settle_after = 10_000
+    async with lambda_es.AsyncClient(
+        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+    ) as client:
+        created = await client.create_event_source_mapping(
+            function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
+        )
+        assert created.uuid is not None
+        with pytest.raises(lambda_es.WaiterError) as caught:
+            await client.wait_for_event_source_mapping(created.uuid, timeout=0.2)
+    assert caught.value.reason == "timeout"
+    assert caught.value.last_state == "Creating"
+    assert "still 'Creating'" in str(caught.value)
+    assert "no answer" not in str(caught.value)

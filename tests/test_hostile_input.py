@@ -60,6 +60,7 @@ VALID: dict[str, Any] = {
     "page_size": 10,
     "max_empty_pages": 5,
     "state": "Enabled",
+    "on_state": None,
     "timeout": 1.0,
 }
 LEGACY_UUID = "u"

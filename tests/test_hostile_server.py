@@ -107,7 +107,9 @@ def test_the_cli_prints_one_line_for_a_deeply_nested_response(
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1
-    assert err.startswith("lambda-es: DecodeError:")
+    assert err.startswith(
+        "lambda-es: error (the service's answer was not understood): DecodeError:"
+    )
     assert "Traceback" not in err
 
 
