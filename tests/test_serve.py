@@ -111,7 +111,8 @@ def _client(url: str, key: str = "AKIDDUMMY", secret: str = "dummy") -> lambda_e
 
 
 def test_default_banner_and_ctrl_c(serve: type[Served]) -> None:
-    """Default: loopback, region, signatures not checked and why; Ctrl-C exits 0 quietly."""
+    """Default: loopback, region, signatures not checked and why; Ctrl-C exits 130 with one
+    line, as every lambda-es command does."""
     server = serve()
     assert server.url.startswith("http://127.0.0.1:")
     assert server.banner[1] == "  region: us-east-1, account: 123456789012"
@@ -120,7 +121,7 @@ def test_default_banner_and_ctrl_c(serve: type[Served]) -> None:
     assert server.banner[4] == "  state: in memory only"
     with _client(server.url) as client:
         assert client.list_event_source_mappings().event_source_mappings == ()
-    assert server.stop() == (0, "", "")
+    assert server.stop() == (130, "", "lambda-es: interrupted\n")
 
 
 def test_credentials_from_flags_are_verified(serve: type[Served]) -> None:
@@ -141,7 +142,8 @@ def test_credentials_from_flags_are_verified(serve: type[Served]) -> None:
         assert caught.value.status == 403
     code, out, err = server.stop()
     assert "the-right-secret" not in "\n".join(server.banner) + out + err
-    assert code == 0
+    assert code == 130
+    assert err.endswith("lambda-es: interrupted\n")
 
 
 def test_credentials_from_the_environment(serve: type[Served]) -> None:
@@ -206,7 +208,7 @@ def test_another_host_warns_and_advertises_a_usable_url(serve: type[Served]) -> 
     with _client(server.url) as client:
         client.list_event_source_mappings()
     code, _, err = server.stop()
-    assert code == 0
+    assert code == 130
     assert err.startswith("lambda-es serve: warning: listening on 0.0.0.0, not loopback")
 
 
@@ -227,7 +229,7 @@ def test_the_ipv6_wildcard_advertises_ipv6_loopback(serve: type[Served]) -> None
     with _client(server.url) as client:
         client.list_event_source_mappings()
     code, _, err = server.stop()
-    assert code == 0
+    assert code == 130
     assert "warning: listening on ::, not loopback" in err
 
 

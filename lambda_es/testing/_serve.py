@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
 import os
 import sys
@@ -105,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             ``functions`` and the global ``region``.
 
     Returns:
-        The exit status: 0 after Ctrl-C, 1 when the fake cannot start (the
+        The exit status: 130 after Ctrl-C, 1 when the fake cannot start (the
         state file, the address), 2 for bad options.
     """
     try:
@@ -139,8 +138,12 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     try:
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serve stops
-            asyncio.run(_serve(fake, lambda f: _banner(f, credentials, source, args.state)))
+        asyncio.run(_serve(fake, lambda f: _banner(f, credentials, source, args.state)))
+    except KeyboardInterrupt:
+        # Ctrl-C is how serve stops; it ends as every lambda-es command does on
+        # Ctrl-C: one line and 130, the shell's status for SIGINT.
+        print("lambda-es: interrupted", file=sys.stderr)
+        return 130
     except StateFileError as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 1
