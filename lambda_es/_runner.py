@@ -3,21 +3,22 @@
 aiohttp has no blocking mode and its sessions belong to the loop that made
 them, so the sync facade does not run a loop per call (``asyncio.run`` would
 throw the connection pool away each time, and fails inside a running loop).
-Instead each :class:`Runner` starts one daemon thread running one loop, on the
-first call; the async client is built inside that loop and kept, and every
-call is submitted to it with :func:`asyncio.run_coroutine_threadsafe`. The
-caller's own loop, if it has one, is never touched, so calling from a
-coroutine, a Jupyter cell or many threads at once neither deadlocks nor trips
-"this event loop is already running".
+Instead each :class:`Runner` starts one daemon thread running one loop (a
+:class:`~lambda_es._loop_thread.LoopThread`, which FakeLambda's threaded mode
+uses too), on the first call; the async client is built inside that loop and
+kept, and every call is handed to it as :func:`asyncio.run_coroutine_threadsafe`
+would. The caller's own loop, if it has one, is never touched, so calling from
+a coroutine, a Jupyter cell or many threads at once neither deadlocks nor
+trips "this event loop is already running".
 
 A fork (multiprocessing's default on Linux, gunicorn ``--preload``, Celery's
 prefork pool) copies the runner but not its thread: in the child, every runner
 forgets the parent's loop and connections and starts afresh on its next call.
-Just before a fork, every runner stops its loop's thread (the loop itself, its
-connections and any call in flight are kept, only paused) and shuts its
-executor's threads down, so that the process forks with no thread of ours:
-Python 3.12+ warns about forking a multi-threaded process. In the parent the
-loop runs again, in a new thread, on the next call.
+Just before a fork, every runner pauses its loop thread (the loop itself, its
+connections and any call in flight are kept; the thread and the executor's
+threads end), so that the process forks with no thread of ours: Python 3.12+
+warns about forking a multi-threaded process. In the parent the loop runs
+again, in a new thread, on the next call.
 """
 
 from __future__ import annotations
