@@ -68,7 +68,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[-1])
 def generate(session: nox.Session) -> None:
-    """Regenerate lambda_es/_shapes.py (from tools/models/) and lambda_es/_sync.py."""
+    """Regenerate lambda_es/_service_model.py (from tools/models/) and lambda_es/_sync.py."""
     # The models generator formats its output with ruff.
     session.install("-e", ".", "ruff")
     session.run("python", "tools/generate_models.py")
@@ -77,7 +77,7 @@ def generate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[-1])
 def generate_check(session: nox.Session) -> None:
-    """Fail when the committed lambda_es/_shapes.py or lambda_es/_sync.py is stale."""
+    """Fail when the committed lambda_es/_service_model.py or lambda_es/_sync.py is stale."""
     session.install("-e", ".", "ruff")
     session.run("python", "tools/generate_models.py", "--check")
     session.run("python", "tools/generate_sync.py", "--check")

@@ -27,8 +27,7 @@ from ._errors import (
 )
 from ._public import present_as as _present_as
 from ._retry import Retry
-from ._settings import CreateMappingSettings, MappingSettings
-from ._shapes import (
+from ._service_model import (
     AmazonManagedKafkaEventSourceConfig,
     DestinationConfig,
     DocumentDBEventSourceConfig,
@@ -52,6 +51,7 @@ from ._shapes import (
     SelfManagedKafkaEventSourceConfig,
     SourceAccessConfiguration,
 )
+from ._settings import CreateMappingSettings, MappingSettings
 from ._sync import Client
 from ._transport import Timeout
 from ._version import version as _version

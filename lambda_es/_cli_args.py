@@ -5,7 +5,7 @@ sent. Any argument that takes JSON or a string may be given as
 ``file://PATH``, as the AWS CLI allows: the file's text is used instead (a
 plain string loses one trailing line break, which editors and ``echo`` add).
 Settings flags are made from the settings table the client checks with
-(``_shapes.SETTINGS``): lists of strings as words (``--topics a b``), with a
+(``_service_model.SETTINGS``): lists of strings as words (``--topics a b``), with a
 JSON array still accepted; lists of structures as JSON, one word per item or
 one array.
 """

@@ -24,6 +24,12 @@ import aiohttp
 from ._codec import decode, encode_body
 from ._config import ClientSettings
 from ._credentials import Credentials, CredentialsProvider
+from ._ensure import (
+    changed_settings,
+    is_mapping_uuid,
+    unchangeable_differences,
+    uuid_from_conflict,
+)
 from ._errors import (
     DecodeError,
     LambdaESError,
@@ -36,20 +42,15 @@ from ._errors import (
     WaiterError,
     quote_value,
 )
-from ._mapping_models import EventSourceMapping, EventSourceMappingPage
-from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
+from ._service_model import (
+    EventSourceConfiguration,
+    EventSourceMapping,
+    EventSourceMappingPage,
+    EventSourcePage,
+)
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
 from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Response, Timeout, Transport
-from ._upsert import (
-    TRANSITIONAL,
-    WAIT_TARGETS,
-    changed_settings,
-    is_mapping_uuid,
-    unchangeable_differences,
-    uuid_from_conflict,
-    wait_outcome,
-)
 from ._validate import (
     check_add_event_source,
     check_arn,
@@ -62,6 +63,7 @@ from ._validate import (
     check_seconds,
     check_uuid,
 )
+from ._waiter import TRANSITIONAL, WAIT_TARGETS, wait_outcome
 
 if sys.version_info >= (3, 11):
     from typing import Unpack

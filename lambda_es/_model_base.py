@@ -1,6 +1,6 @@
 """What every generated shape is built from: :class:`WireModel`, :func:`member`, :class:`Setting`.
 
-The shapes themselves are generated into ``_shapes`` from the service models
+The shapes themselves are generated into ``_service_model`` from the service models
 (``tools/generate_models.py``); this module holds only the hand-written parts
 they share. No I/O, no knowledge of the wire beyond the ``wire`` metadata.
 """

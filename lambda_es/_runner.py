@@ -3,21 +3,22 @@
 aiohttp has no blocking mode and its sessions belong to the loop that made
 them, so the sync facade does not run a loop per call (``asyncio.run`` would
 throw the connection pool away each time, and fails inside a running loop).
-Instead each :class:`Runner` starts one daemon thread running one loop, on the
-first call; the async client is built inside that loop and kept, and every
-call is submitted to it with :func:`asyncio.run_coroutine_threadsafe`. The
-caller's own loop, if it has one, is never touched, so calling from a
-coroutine, a Jupyter cell or many threads at once neither deadlocks nor trips
-"this event loop is already running".
+Instead each :class:`Runner` starts one daemon thread running one loop (a
+:class:`~lambda_es._loop_thread.LoopThread`, which FakeLambda's threaded mode
+uses too), on the first call; the async client is built inside that loop and
+kept, and every call is handed to it as :func:`asyncio.run_coroutine_threadsafe`
+would. The caller's own loop, if it has one, is never touched, so calling from
+a coroutine, a Jupyter cell or many threads at once neither deadlocks nor
+trips "this event loop is already running".
 
 A fork (multiprocessing's default on Linux, gunicorn ``--preload``, Celery's
 prefork pool) copies the runner but not its thread: in the child, every runner
 forgets the parent's loop and connections and starts afresh on its next call.
-Just before a fork, every runner stops its loop's thread (the loop itself, its
-connections and any call in flight are kept, only paused) and shuts its
-executor's threads down, so that the process forks with no thread of ours:
-Python 3.12+ warns about forking a multi-threaded process. In the parent the
-loop runs again, in a new thread, on the next call.
+Just before a fork, every runner pauses its loop thread (the loop itself, its
+connections and any call in flight are kept; the thread and the executor's
+threads end), so that the process forks with no thread of ours: Python 3.12+
+warns about forking a multi-threaded process. In the parent the loop runs
+again, in a new thread, on the next call.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 
 from ._errors import LambdaESError
+from ._loop_thread import LoopThread
 
 __all__ = ["Runner"]
 
@@ -72,11 +74,8 @@ class Runner(Generic[C]):
         self._name = name
         self._factory = factory
         self._client: C | None = factory()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-        # Set while the loop's thread is stopped for a fork (see _pause_for_fork).
-        self._paused = False
+        # Made on the first call; paused (thread-less) across a fork.
+        self._worker: LoopThread | None = None
         self._state: _State = "idle"
         # Guards the state and every submission, so that nothing is queued on
         # a loop after close() has decided to stop it (it would wait forever).
@@ -182,11 +181,11 @@ class Runner(Generic[C]):
         if self._state != "running":
             # The loop's own shutdown finalises any async generator still open.
             return
-        if self._on_loop_thread():
+        worker = self._worker
+        if worker is not None and worker.on_thread():
             # Collected on the loop's thread (a generator dropped inside a
             # callback): it cannot wait for itself, so it schedules the close.
-            assert self._loop is not None
-            self._loop.create_task(aclose())
+            worker.loop.create_task(aclose())
             return
         # If the client was closed meanwhile, its shutdown finalised the generator.
         with contextlib.suppress(LambdaESError):
@@ -199,11 +198,12 @@ class Runner(Generic[C]):
         return self._client
 
     def _on_loop_thread(self) -> bool:
-        thread = self._thread
-        return thread is not None and thread.ident == threading.get_ident()
+        worker = self._worker
+        return worker is not None and worker.on_thread()
 
     def _submit(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        if self._on_loop_thread():
+        worker = self._worker
+        if worker is not None and worker.on_thread():
             raise RuntimeError(
                 f"{self._name}: a blocking call was made from the client's own event-loop "
                 "thread (inside a coroutine or callback it runs); waiting for it there "
@@ -215,10 +215,10 @@ class Runner(Generic[C]):
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         try:
             with self._lock:
-                if self._state in ("closing", "closed"):
-                    raise LambdaESError("the client is closed")
-                loop = self._start()
-                loop.call_soon_threadsafe(_start_task, loop, make, future)
+                worker = self._worker
+                if worker is None or not worker.running or self._state != "running":
+                    worker = self._start()
+                worker.submit(make, future)
             return future.result()
         except concurrent.futures.CancelledError:
             if self._state != "running":
@@ -233,57 +233,19 @@ class Runner(Generic[C]):
 
     # -- lifecycle ------------------------------------------------------------
 
-    def _start(self) -> asyncio.AbstractEventLoop:
-        # Called with self._lock held.
-        if self._loop is not None:
-            if self._paused:
-                # Paused by a fork and left thread-less since (see _resume_after_fork).
-                self._paused = False
-                self._spawn_thread(self._loop)
-            return self._loop
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._spawn_thread(loop)
-        self._state = "running"
-        return loop
-
-    def _spawn_thread(self, loop: asyncio.AbstractEventLoop) -> None:
-        # An executor of our own, shut down by the loop's thread at the end:
-        # loop.shutdown_default_executor() would start a new thread, which is
-        # refused at interpreter exit.
-        executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix=f"{self._name}-io")
-        loop.set_default_executor(executor)
-        ready = threading.Event()
-        thread = threading.Thread(
-            target=self._serve, args=(loop, executor, ready), name=self._name, daemon=True
-        )
-        thread.start()
-        ready.wait()
-        self._thread, self._executor = thread, executor
-
-    def _serve(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        executor: concurrent.futures.ThreadPoolExecutor,
-        ready: threading.Event,
-    ) -> None:
-        asyncio.set_event_loop(loop)
-        loop.call_soon(ready.set)
-        try:
-            loop.run_forever()
-        finally:
-            if self._paused:
-                # Stopped for a fork: the loop, its tasks and connections are
-                # kept for the thread that _resume_after_fork starts.
-                asyncio.set_event_loop(None)
-            else:
-                try:
-                    _cancel_all(loop)
-                    loop.run_until_complete(loop.shutdown_asyncgens())
-                finally:
-                    executor.shutdown(wait=True, cancel_futures=True)
-                    asyncio.set_event_loop(None)
-                    loop.close()
+    def _start(self) -> LoopThread:
+        # Called with self._lock held, when the loop is not known to be running.
+        if self._state in ("closing", "closed"):
+            raise LambdaESError("the client is closed")
+        worker = self._worker
+        if worker is None:
+            worker = self._worker = LoopThread(self._name)
+            worker.start()
+            self._state = "running"
+        elif not worker.running:
+            # Paused by a fork and left thread-less since (see _resume_after_fork).
+            worker.start()
+        return worker
 
     def _pause_for_fork(self) -> None:
         # Runs in the forking thread, before os.fork(). The locks are held
@@ -291,18 +253,12 @@ class Runner(Generic[C]):
         # replaces them), so that no call or close starts half-way through.
         self._close_lock.acquire()
         self._lock.acquire()
-        loop, thread = self._loop, self._thread
-        if self._state != "running" or loop is None or thread is None or self._on_loop_thread():
+        worker = self._worker
+        if self._state != "running" or worker is None or worker.on_thread():
             # Forking from the loop's own thread cannot stop it: that fork warns.
             return
-        self._paused = True
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        if self._executor is not None:
-            # Idle workers would be threads at fork time too; calls waiting
-            # on one (a DNS lookup) finish first.
-            self._executor.shutdown(wait=True)
-        self._thread = self._executor = None
+        # Calls waiting on an executor thread (a DNS lookup) finish first.
+        worker.pause()
 
     def _resume_after_fork(self) -> None:
         # Runs in the parent, after os.fork(). CPython checks for threads
@@ -311,9 +267,14 @@ class Runner(Generic[C]):
         # (_start) or close() needs it. Only a call already in flight (from
         # another thread, which the process has anyway) restarts it now.
         try:
-            loop = self._loop
-            if self._paused and loop is not None and asyncio.all_tasks(loop):
-                self._start()
+            worker = self._worker
+            if (
+                self._state == "running"
+                and worker is not None
+                and not worker.running
+                and asyncio.all_tasks(worker.loop)
+            ):
+                worker.start()
         finally:
             self._lock.release()
             self._close_lock.release()
@@ -344,18 +305,17 @@ class Runner(Generic[C]):
             with self._lock:
                 if self._state == "closed":
                     return
-                if self._paused and self._loop is not None:
-                    self._start()  # the loop must run to close the client on it
-                loop, thread = self._loop, self._thread
-                self._state = "closing" if loop is not None else "closed"
-            if loop is None or thread is None:
+                worker = self._worker
+                if worker is not None and not worker.running and self._state == "running":
+                    worker.start()  # paused by a fork: it must run to close the client on it
+                self._state = "closing" if worker is not None else "closed"
+            if worker is None:
                 self._finalizer.detach()
                 return
             try:
-                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result()
+                worker.call(self._shutdown)
             finally:
-                loop.call_soon_threadsafe(loop.stop)
-                thread.join()
+                worker.stop()
                 self._state = "closed"
                 self._finalizer.detach()
 
@@ -369,11 +329,9 @@ class Runner(Generic[C]):
             forget()
         self._lock = threading.Lock()
         self._close_lock = threading.Lock()
-        # The parent's loop is dropped, not closed: its epoll instance is
-        # shared with the parent across fork, and closing would unregister
-        # the parent's self-pipe and sockets from it.
-        self._loop = self._thread = self._executor = None
-        self._paused = False
+        if self._worker is not None:
+            self._worker.forget()  # dropped, not closed: see LoopThread.forget
+            self._worker = None
         if self._state == "closed":
             self._client = None
         else:
@@ -386,8 +344,8 @@ class Runner(Generic[C]):
         if self._on_loop_thread():
             # Collected on the loop's own thread: it cannot join itself, so the
             # shutdown is scheduled and the thread winds down on its own.
-            loop = self._loop
-            assert loop is not None
+            worker = self._worker
+            assert worker is not None
             self._state = "closing"
 
             async def shutdown_then_stop() -> None:
@@ -395,47 +353,14 @@ class Runner(Generic[C]):
                     await self._shutdown()
                 finally:
                     self._state = "closed"
-                    loop.stop()
+                    worker.stop_soon()
 
-            loop.create_task(shutdown_then_stop())
+            worker.loop.create_task(shutdown_then_stop())
             return
         try:
             self.close()
         except Exception:
             logger.debug("%s: closing the client at finalisation failed", self._name, exc_info=True)
-
-
-def _start_task(
-    loop: asyncio.AbstractEventLoop,
-    make: Callable[[], Coroutine[Any, Any, T]],
-    future: concurrent.futures.Future[T],
-) -> None:
-    # Runs on the loop. Like asyncio.run_coroutine_threadsafe, but with the
-    # caller's future made first (see Runner._submit), and the coroutine made
-    # here, so a call cancelled before it starts leaves nothing unawaited.
-    if future.cancelled():
-        return
-    task = loop.create_task(make())
-
-    def task_done(task: asyncio.Task[T]) -> None:
-        try:
-            if task.cancelled():
-                future.cancel()
-            elif (error := task.exception()) is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(task.result())
-        except concurrent.futures.InvalidStateError:
-            pass  # the caller cancelled it meanwhile
-
-    def future_done(done: concurrent.futures.Future[T]) -> None:
-        # Runs in the thread that cancelled; the loop may have closed since.
-        if done.cancelled():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(task.cancel)
-
-    task.add_done_callback(task_done)
-    future.add_done_callback(future_done)
 
 
 async def _step(iterator: AsyncIterator[T]) -> list[T]:
@@ -445,15 +370,6 @@ async def _step(iterator: AsyncIterator[T]) -> list[T]:
         return [await iterator.__anext__()]
     except StopAsyncIteration:
         return []
-
-
-def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
-    pending = asyncio.all_tasks(loop)
-    if not pending:
-        return
-    for task in pending:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 _RUNNERS: weakref.WeakSet[Runner[Any]] = weakref.WeakSet()

@@ -5,7 +5,7 @@ the members only CreateEventSourceMapping takes) are the types of the
 ``**settings`` keywords, so type checkers and IDEs know every keyword and its
 type. :data:`SETTINGS` says how each keyword travels and what the service
 model allows. All three, and :data:`CREATE_ONLY`, are generated from the
-vendored service model into ``_shapes``; :func:`encode_settings` structures
+vendored service model into ``_service_model``; :func:`encode_settings` structures
 each value once, checks it once and unstructures it once.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from ._codec import structure_param, unstructure_request
 from ._errors import ParamValidationError
 from ._model_base import Setting
-from ._shapes import CREATE_ONLY, SETTINGS, CreateMappingSettings, MappingSettings
+from ._service_model import CREATE_ONLY, SETTINGS, CreateMappingSettings, MappingSettings
 from ._validate import check_bool, check_datetime, check_rules, check_str
 
 __all__ = [

@@ -19,10 +19,14 @@ import aiohttp
 from ._client import MAX_EMPTY_PAGES, AsyncClient
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import ParamValidationError
-from ._mapping_models import EventSourceMapping, EventSourceMappingPage
-from ._models import EventSourceConfiguration, EventSourcePage
 from ._retry import Retry
 from ._runner import Runner
+from ._service_model import (
+    EventSourceConfiguration,
+    EventSourceMapping,
+    EventSourceMappingPage,
+    EventSourcePage,
+)
 from ._settings import CreateMappingSettings, MappingSettings
 from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout
 

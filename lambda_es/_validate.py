@@ -18,7 +18,7 @@ from typing import Any, cast
 import attrs
 
 from ._errors import ConfigurationError, ParamTypeError, ParamValidationError, quote_value
-from ._shapes import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
+from ._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
 
 __all__ = [
     "check_add_event_source",

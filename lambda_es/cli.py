@@ -40,8 +40,8 @@ from ._cli_globals import client_settings, global_options, global_values
 from ._cli_output import error_line, one_line, render
 from ._client import AsyncClient
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
-from ._mapping_models import EventSourceMapping
-from ._models import WireModel
+from ._model_base import WireModel
+from ._service_model import EventSourceMapping
 from ._validate import INITIAL_POSITIONS
 
 __all__ = ["main"]

@@ -24,8 +24,12 @@ import pytest
 
 import lambda_es
 from lambda_es._client import _pages
-from lambda_es._mapping_models import EventSourceMapping, EventSourceMappingPage
-from lambda_es._models import EventSourceConfiguration, EventSourcePage
+from lambda_es._service_model import (
+    EventSourceConfiguration,
+    EventSourceMapping,
+    EventSourceMappingPage,
+    EventSourcePage,
+)
 from lambda_es.cli import main
 
 from ._faults import (

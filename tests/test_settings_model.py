@@ -22,8 +22,8 @@ from botocore.loaders import Loader
 
 import lambda_es
 from lambda_es._codec import wire_name
+from lambda_es._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS
 from lambda_es._settings import CREATE_ONLY, SETTINGS, CreateMappingSettings, MappingSettings
-from lambda_es._shapes import CURRENT_PARAMETERS, LEGACY_PARAMETERS
 
 from ._vendored_model import CURRENT_MODEL, LEGACY_MODEL, load
 

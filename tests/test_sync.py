@@ -265,9 +265,13 @@ def test_collected_client_stops_its_thread(threaded_fake: FakeLambda) -> None:
     client = lambda_es.Client(
         region="us-east-1", endpoint_url=threaded_fake.endpoint_url, credentials=CREDENTIALS
     )
+    before = set(threading.enumerate())
     client.list_event_sources()
-    thread = client._runner._thread
-    assert thread is not None
+    # The loop's thread is the one new thread named after the client (its
+    # executor's threads are "lambda_es.Client-io_N").
+    (thread,) = [
+        t for t in threading.enumerate() if t not in before and t.name == "lambda_es.Client"
+    ]
     assert thread.is_alive()
     del client
     gc.collect()

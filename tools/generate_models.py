@@ -1,6 +1,6 @@
-"""Write lambda_es/_shapes.py, the models and rules of both wire versions, from the service models.
+"""Write lambda_es/_service_model.py, the models and rules of both wire versions, from the service models.
 
-    python tools/generate_models.py            # (re)write lambda_es/_shapes.py
+    python tools/generate_models.py            # (re)write lambda_es/_service_model.py
     python tools/generate_models.py --check    # exit 1 with a diff if it is stale
     python tools/generate_models.py --vendor   # refresh tools/models/ from the installed botocore
 
@@ -45,7 +45,7 @@ MODELS = ROOT / "tools" / "models"
 CURRENT_MODEL = MODELS / "lambda-2015-03-31.json"
 LEGACY_MODEL = MODELS / "lambda-2014-11-13.json"
 LEGACY_REFERENCE = Path("/work/shared/reference/lambda-2014-11-13.normal.json")
-OUTPUT = ROOT / "lambda_es" / "_shapes.py"
+OUTPUT = ROOT / "lambda_es" / "_service_model.py"
 
 CURRENT_OPERATIONS = (
     "CreateEventSourceMapping",
@@ -125,7 +125,8 @@ CLASSES: Mapping[str, tuple[str, str]] = {
         "EventSourceMapping",
         "An event-source mapping of the current API (EventSourceMappingConfiguration).\n\n"
         "Every member may be absent from a response, and is then ``None``.\n"
-        "``state`` is one of :data:`STATES`; ``last_modified`` and\n"
+        '``state`` is Lambda\'s word for where it stands (``"Creating"``,\n'
+        '``"Enabled"``, ``"Updating"``, ...); ``last_modified`` and\n'
         "``starting_position_timestamp`` are aware UTC datetimes.",
     ),
     "ListEventSourceMappingsResponse": (
@@ -641,7 +642,12 @@ def generate(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODE
     source = render(current_path, legacy_path)
     # Formatted beside the output, so that ruff reads the project's configuration.
     with tempfile.NamedTemporaryFile(
-        "w", suffix=".py", prefix="_shapes_", dir=OUTPUT.parent, delete=False, encoding="utf-8"
+        "w",
+        suffix=".py",
+        prefix="_service_model_",
+        dir=OUTPUT.parent,
+        delete=False,
+        encoding="utf-8",
     ) as handle:
         handle.write(source)
         temporary = Path(handle.name)

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from lambda_es._shapes import CURRENT_PARAMETERS
+from lambda_es._service_model import CURRENT_PARAMETERS
 
 __all__ = [
     "AWSError",

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from lambda_es._shapes import ARN, CURRENT_PARAMETERS, SETTINGS
+from lambda_es._service_model import ARN, CURRENT_PARAMETERS, SETTINGS
 
 from ._common import AWSError, MappingTable, invalid, page, read_json
 

@@ -15,7 +15,7 @@ from typing import Any, TypeGuard
 
 from aiohttp import web
 
-from lambda_es._shapes import LEGACY_PARAMETERS, SETTINGS
+from lambda_es._service_model import LEGACY_PARAMETERS, SETTINGS
 from lambda_es._validate import INITIAL_POSITIONS
 
 from ._common import AWSError, MappingTable, invalid, legacy_timestamp, page, read_json

@@ -36,6 +36,7 @@ import attrs
 from aiohttp import web
 
 from lambda_es._credentials import Credentials
+from lambda_es._loop_thread import LoopThread
 from lambda_es._public import present_as
 
 from ._common import AWSError, MappingTable
@@ -114,8 +115,8 @@ class FakeLambda:
         self._delays: list[float] = []
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # The loop of the threaded mode (``with FakeLambda() as fake:``).
+        self._worker: LoopThread | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
         self.current = self._table(CurrentMappings)
@@ -317,20 +318,10 @@ class FakeLambda:
         await self.stop()
 
     def __enter__(self) -> FakeLambda:
-        loop = asyncio.new_event_loop()
-        started = threading.Event()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            loop.call_soon(started.set)
-            loop.run_forever()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=serve, name="FakeLambda", daemon=True)
-        self._thread.start()
-        started.wait()
+        worker = self._worker = LoopThread("FakeLambda")
+        worker.start()
         try:
-            asyncio.run_coroutine_threadsafe(self.start(), loop).result()
+            worker.call(self.start)
         except BaseException:
             self.__exit__(None, None, None)  # stop the thread and close the loop
             raise
@@ -342,16 +333,13 @@ class FakeLambda:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
+        worker, self._worker = self._worker, None
+        if worker is None:
             return
         try:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result()
+            worker.call(self.stop)
         finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join()
-            loop.close()
-            self._loop = self._thread = None
+            worker.stop()  # joins the thread and closes the loop
 
     # -- the protocol ------------------------------------------------------------
 

@@ -293,7 +293,8 @@ class EventSourceMapping(WireModel):
     """An event-source mapping of the current API (EventSourceMappingConfiguration).
 
     Every member may be absent from a response, and is then ``None``.
-    ``state`` is one of :data:`STATES`; ``last_modified`` and
+    ``state`` is Lambda's word for where it stands (``"Creating"``,
+    ``"Enabled"``, ``"Updating"``, ...); ``last_modified`` and
     ``starting_position_timestamp`` are aware UTC datetimes.
     """
 

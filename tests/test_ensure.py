@@ -1,12 +1,23 @@
-"""ensure_event_source_mapping and wait_for_event_source_mapping against FakeLambda."""
+"""lambda_es._ensure: its decisions alone, and ensure_event_source_mapping against FakeLambda."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import attrs
 import pytest
 
 import lambda_es
+from lambda_es import DestinationConfig, OnFailure
+from lambda_es._ensure import (
+    changed_settings,
+    is_mapping_uuid,
+    unchangeable_differences,
+    uuid_from_conflict,
+)
+from lambda_es._service_model import EventSourceMapping
+from lambda_es._settings import encode_settings
 from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
@@ -20,6 +31,117 @@ def _methods(fake: FakeLambda, since: int = 0) -> list[str]:
 async def _settled(client: lambda_es.AsyncClient, uuid: str | None) -> None:
     assert uuid is not None
     await client.wait_for_event_source_mapping(uuid)
+
+
+UUID = "a1b2c3d4-0000-4000-8000-00000000abcd"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:dlq"
+
+
+def _existing(**members: Any) -> EventSourceMapping:
+    return attrs.evolve(EventSourceMapping(uuid=UUID, state="Enabled"), **members)
+
+
+def test_uuid_from_conflict_takes_the_uuid_lambda_names() -> None:
+    """The UUID in Lambda's conflict message is found; the last one when several appear."""
+    message = (
+        'The event source arn (" arn:aws:kinesis:us-east-1:123456789012:stream/s ") and function '
+        '(" f ") provided mapping already exists. Please update or delete the existing mapping '
+        f"with UUID {UUID}"
+    )
+    assert uuid_from_conflict(message) == UUID
+    other = "00000000-1111-4222-8333-444444444444"
+    assert uuid_from_conflict(f"{other} conflicts with {UUID}") == UUID
+    assert uuid_from_conflict("a mapping already exists") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (UUID, True),
+        (UUID.upper(), True),
+        ("../../functions/f", False),
+        (UUID + "/..", False),
+        ("\ud800" * 36, False),
+        (None, False),
+        (1234, False),
+    ],
+)
+def test_is_mapping_uuid_accepts_only_a_plain_uuid(value: object, expected: bool) -> None:
+    """Only a 36-character hexadecimal UUID may become a path segment of the next call."""
+    assert is_mapping_uuid(value) is expected
+
+
+def test_changed_settings_is_empty_when_everything_wanted_is_there() -> None:
+    """Members Lambda reports beyond those wanted, and empty-for-absent, are no change."""
+    existing = _existing(batch_size=100, function_arn="arn:aws:lambda:us-east-1:1:function:f")
+    wanted = encode_settings({"batch_size": 100, "function_response_types": []}, create=True)
+    assert changed_settings(existing, wanted) == {}
+
+
+def test_changed_settings_names_only_what_differs() -> None:
+    """A differing member is sent; create-only members and tags are never part of an update."""
+    existing = _existing(batch_size=100, maximum_retry_attempts=2, starting_position="LATEST")
+    wanted = encode_settings(
+        {
+            "batch_size": 10,
+            "maximum_retry_attempts": 2,
+            "starting_position": "TRIM_HORIZON",
+            "tags": {"team": "a"},
+        },
+        create=True,
+    )
+    assert changed_settings(existing, wanted) == {"BatchSize": 10}
+
+
+def test_changed_settings_compares_nested_structures_by_what_is_wanted() -> None:
+    """A nested structure matches when everything it states is there, and differs otherwise."""
+    existing = _existing(
+        destination_config=DestinationConfig(on_failure=OnFailure(destination=QUEUE_ARN))
+    )
+    same = encode_settings(
+        {"destination_config": DestinationConfig(on_failure=OnFailure(destination=QUEUE_ARN))},
+        create=False,
+    )
+    assert changed_settings(existing, same) == {}
+    moved = encode_settings(
+        {
+            "destination_config": DestinationConfig(
+                on_failure=OnFailure(destination=QUEUE_ARN + "2")
+            )
+        },
+        create=False,
+    )
+    assert changed_settings(existing, moved) == {
+        "DestinationConfig": {"OnFailure": {"Destination": QUEUE_ARN + "2"}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("state", "enabled", "expected"),
+    [
+        ("Enabled", False, {"Enabled": False}),
+        ("Disabled", True, {"Enabled": True}),
+        ("Enabled", True, {}),
+        ("Disabled", False, {}),
+    ],
+)
+def test_changed_settings_reads_enabled_from_the_state(
+    state: str, enabled: bool, expected: dict[str, object]
+) -> None:
+    """``enabled`` is compared with the mapping's state, not with a member."""
+    existing = EventSourceMapping(uuid=UUID, state=state)
+    assert changed_settings(existing, {"Enabled": enabled}) == expected
+
+
+def test_unchangeable_differences_names_create_only_members_that_differ() -> None:
+    """A create-only member that differs is named; one equal, or not reported, is not."""
+    existing = _existing(starting_position="LATEST", topics=("orders",))
+    assert unchangeable_differences(
+        existing, {"StartingPosition": "TRIM_HORIZON", "Topics": ["payments"]}
+    ) == ["StartingPosition", "Topics"]
+    assert unchangeable_differences(existing, {"StartingPosition": "LATEST"}) == []
+    assert unchangeable_differences(existing, {"Queues": ["q"]}) == []
+    assert unchangeable_differences(existing, {"Tags": {"team": "a"}}) == []
 
 
 async def test_ensure_creates_when_absent(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
@@ -198,157 +320,3 @@ async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
     assert mapping.uuid in fake.mappings
     # Lost create, retried create (409), then the mapping polled until it rests.
     assert [r.method for r in fake.requests] == ["POST", "POST", "GET", "GET"]
-
-
-async def test_wait_polls_until_enabled_with_backoff(
-    client: lambda_es.AsyncClient, fake: FakeLambda
-) -> None:
-    """The waiter polls through Creating with doubling pauses until Enabled."""
-    clock = FakeClock().install(client)
-    fake.settle_after = 3
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-    )
-    assert created.uuid is not None
-    ready = await client.wait_for_event_source_mapping(created.uuid)
-    assert ready.state == "Enabled"
-    assert clock.sleeps == [1.0, 2.0, 4.0]
-
-
-async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClient) -> None:
-    """Waiting for Enabled on a mapping created disabled fails at once, saying why."""
-    FakeClock().install(client)
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
-    )
-    assert created.uuid is not None
-    await client.wait_for_event_source_mapping(created.uuid, state="Disabled")
-    with pytest.raises(lambda_es.WaiterError, match="cannot become Enabled") as caught:
-        await client.wait_for_event_source_mapping(created.uuid)
-    assert caught.value.reason == "unreachable"
-    assert caught.value.last_state == "Disabled"
-
-
-async def test_wait_times_out(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
-    """A mapping that never settles ends in WaiterError(reason='timeout') at the deadline."""
-    clock = FakeClock().install(client)
-    fake.settle_after = 10_000
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-    )
-    assert created.uuid is not None
-    with pytest.raises(lambda_es.WaiterError) as caught:
-        await client.wait_for_event_source_mapping(created.uuid, timeout=30.0)
-    assert caught.value.reason == "timeout"
-    assert caught.value.last_state == "Creating"
-    assert sum(clock.sleeps) == pytest.approx(30.0)
-    assert max(clock.sleeps) <= 10.0
-
-
-async def test_wait_reports_a_mapping_that_vanishes(
-    client: lambda_es.AsyncClient, fake: FakeLambda
-) -> None:
-    """A mapping deleted while waiting for Enabled is WaiterError(reason='gone')."""
-    FakeClock().install(client)
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-    )
-    assert created.uuid is not None
-    fake.mappings.clear()
-    with pytest.raises(lambda_es.WaiterError) as caught:
-        await client.wait_for_event_source_mapping(created.uuid)
-    assert caught.value.reason == "gone"
-    assert isinstance(caught.value.__cause__, lambda_es.ResourceNotFoundError)
-
-
-async def test_wait_for_deleted(client: lambda_es.AsyncClient) -> None:
-    """state='Deleted' waits through Deleting until Lambda no longer knows the mapping."""
-    FakeClock().install(client)
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-    )
-    assert created.uuid is not None
-    await client.wait_for_event_source_mapping(created.uuid)
-    await client.delete_event_source_mapping(created.uuid)
-    last = await client.wait_for_event_source_mapping(created.uuid, state="Deleted")
-    assert last.uuid == created.uuid
-    with pytest.raises(lambda_es.ResourceNotFoundError):
-        await client.get_event_source_mapping(created.uuid)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "param"),
-    [({"state": "Running"}, "state"), ({"timeout": 0}, "timeout"), ({"timeout": True}, "timeout")],
-)
-async def test_wait_checks_its_arguments(
-    client: lambda_es.AsyncClient, fake: FakeLambda, kwargs: dict[str, object], param: str
-) -> None:
-    """Bad waiter arguments are ParamValidationError before any poll."""
-    with pytest.raises(lambda_es.ParamValidationError) as caught:
-        await client.wait_for_event_source_mapping("0" * 36, **kwargs)  # type: ignore[arg-type]
-    assert caught.value.param == param
-    assert fake.requests == []
-
-
-async def test_wait_timeout_also_bounds_a_slow_poll(fake: FakeLambda) -> None:
-    """A GET that hangs past the waiter's timeout ends the wait (reason 'timeout')."""
-    async with lambda_es.AsyncClient(
-        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
-    ) as client:
-        created = await client.create_event_source_mapping(
-            function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-        )
-        assert created.uuid is not None
-        fake.delay_next(1.0)  # longer than the whole wait below
-        with pytest.raises(lambda_es.WaiterError) as caught:
-            await client.wait_for_event_source_mapping(created.uuid, timeout=0.3)
-    assert caught.value.reason == "timeout"
-    assert isinstance(caught.value.__cause__, lambda_es.TimeoutError)
-
-
-@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1.0])
-async def test_wait_refuses_a_timeout_that_is_not_finite_and_positive(
-    client: lambda_es.AsyncClient, fake: FakeLambda, timeout: float
-) -> None:
-    """NaN would never time out and infinity is no bound: both are refused before polling."""
-    with pytest.raises(lambda_es.ParamValidationError, match="finite"):
-        await client.wait_for_event_source_mapping("0" * 36, timeout=timeout)
-    assert fake.requests == []
-
-
-async def test_wait_reports_each_state_change_to_on_state(
-    client: lambda_es.AsyncClient, fake: FakeLambda
-) -> None:
-    """on_state gets the mapping after the first poll and after each poll whose state changed."""
-    FakeClock().install(client)
-    fake.settle_after = 3
-    created = await client.create_event_source_mapping(
-        function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-    )
-    assert created.uuid is not None
-    seen: list[str | None] = []
-    ready = await client.wait_for_event_source_mapping(
-        created.uuid, on_state=lambda mapping: seen.append(mapping.state)
-    )
-    assert ready.state == "Enabled"
-    assert len([r for r in fake.requests if r.method == "GET"]) == 4  # three Creating, one Enabled
-    assert seen == ["Creating", "Enabled"]
-
-
-async def test_wait_timeout_names_the_last_state_seen(fake: FakeLambda) -> None:
-    """When the deadline passes after answered polls, the message names the last state seen,
-    not "no answer", even when the final poll (given only the time left) timed out."""
-    fake.settle_after = 10_000
-    async with lambda_es.AsyncClient(
-        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
-    ) as client:
-        created = await client.create_event_source_mapping(
-            function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
-        )
-        assert created.uuid is not None
-        with pytest.raises(lambda_es.WaiterError) as caught:
-            await client.wait_for_event_source_mapping(created.uuid, timeout=0.2)
-    assert caught.value.reason == "timeout"
-    assert caught.value.last_state == "Creating"
-    assert "still 'Creating'" in str(caught.value)
-    assert "no answer" not in str(caught.value)

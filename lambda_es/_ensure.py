@@ -1,6 +1,7 @@
-"""The pure parts of ``ensure_event_source_mapping`` and the mapping waiter.
+"""The pure parts of ``ensure_event_source_mapping``: what to create, update or refuse.
 
-No I/O: the client does the calls, these functions decide.
+No I/O: :meth:`AsyncClient.ensure_event_source_mapping` does the calls, these
+functions decide. The states it waits through are the waiter's (``_waiter``).
 """
 
 from __future__ import annotations
@@ -9,18 +10,14 @@ import re
 from collections.abc import Mapping
 
 from ._codec import unstructure_request
-from ._mapping_models import STATES, EventSourceMapping
+from ._service_model import EventSourceMapping
 from ._settings import CREATE_ONLY, SETTINGS
 
 __all__ = [
-    "SETTLED",
-    "TRANSITIONAL",
-    "WAIT_TARGETS",
     "changed_settings",
     "is_mapping_uuid",
     "unchangeable_differences",
     "uuid_from_conflict",
-    "wait_outcome",
 ]
 
 _UUID = re.compile(
@@ -32,21 +29,6 @@ CREATE_ONLY_WIRE = frozenset(SETTINGS[name].wire for name in CREATE_ONLY)
 #: Tags are managed with TagResource and are not part of the mapping's
 #: configuration; Enabled is read from the state.
 NOT_COMPARED = frozenset({"Tags", "Enabled"})
-
-#: States a mapping rests in; every other known state leads to one of these.
-SETTLED = frozenset({"Enabled", "Disabled"})
-#: States that end by themselves (Deleting ends with the mapping gone).
-TRANSITIONAL = frozenset({"Creating", "Enabling", "Disabling", "Updating"})
-
-#: The states :meth:`AsyncClient.wait_for_event_source_mapping` can wait for.
-WAIT_TARGETS = ("Enabled", "Disabled", "Deleted")
-#: For each target, the states from which it can still be reached.
-_PENDING: Mapping[str, frozenset[str]] = {
-    "Enabled": frozenset({"Creating", "Enabling", "Updating"}),
-    "Disabled": frozenset({"Creating", "Disabling", "Updating"}),
-    "Deleted": frozenset(STATES),
-    "settled": TRANSITIONAL,
-}
 
 
 def uuid_from_conflict(message: str) -> str | None:
@@ -157,26 +139,3 @@ def unchangeable_differences(
         and current.get(name) is not None
         and not _matches(wanted[name], current[name])
     )
-
-
-def wait_outcome(target: str, state: str | None) -> str:
-    """Decide what a waiter does after seeing ``state``.
-
-    Args:
-        target: one of :data:`WAIT_TARGETS`, or ``"settled"`` (any of :data:`SETTLED`).
-        state: the mapping's state, or ``None`` when Lambda did not report one.
-
-    Returns:
-        ``"done"``, ``"wait"`` or ``"unreachable"``. An unknown state (one
-        Lambda adds in the future) means wait: the deadline still bounds it.
-
-    Raises:
-        ValueError: ``target`` is not one of them (the client checks it first).
-    """
-    if target not in _PENDING:
-        raise ValueError(f"unknown wait target {target!r}; expected one of {sorted(_PENDING)}")
-    if state == target or (target == "settled" and state in SETTLED):
-        return "done"
-    if state is None or state in _PENDING[target]:
-        return "wait"
-    return "unreachable" if state in STATES else "wait"

@@ -1,0 +1,263 @@
+"""An event loop run by a daemon thread of ours, and the hand-off of coroutines to it.
+
+Both the blocking ``Client`` (through :class:`lambda_es._runner.Runner`) and
+FakeLambda's threaded mode (``with FakeLambda() as fake:``) need one: a loop
+that other threads submit coroutines to and wait on, without touching their
+own loop if they have one. :class:`LoopThread` owns the loop, its thread and
+the loop's default executor; it can stop the thread and start it again
+later with the loop and its tasks kept (what a fork needs), and finally stop
+it for good, which cancels what is left and closes the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+__all__ = ["LoopThread"]
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """One event loop, run by one named daemon thread that it starts and joins.
+
+    The loop is made at once (it binds nothing until it runs); the thread
+    starts with :meth:`start`. Coroutines are handed over with :meth:`submit`
+    (or :meth:`call`, which also waits). Not thread-safe by itself: the owner
+    serialises :meth:`start`, :meth:`pause` and :meth:`stop`.
+
+    Args:
+        name: the thread's name; the executor's threads are ``NAME-io_N``.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.loop = asyncio.new_event_loop()
+        self._thread: threading.Thread | None = None
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        # Set while pause() stops the thread: the loop is then kept, not closed.
+        self._pausing = False
+        self._stopped = False
+
+    def __repr__(self) -> str:
+        return f"<LoopThread {self.name!r} {self.state}>"
+
+    @property
+    def state(self) -> str:
+        """``"new"``, ``"running"``, ``"paused"`` or ``"stopped"``."""
+        if self._stopped:
+            return "stopped"
+        if self._thread is not None:
+            return "running"
+        return "paused" if self._pausing else "new"
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The thread running the loop, or ``None`` while it is not running."""
+        return self._thread
+
+    @property
+    def running(self) -> bool:
+        """Whether a thread runs the loop now."""
+        return self._thread is not None
+
+    def on_thread(self) -> bool:
+        """Whether the caller is the loop's own thread (where waiting on it would deadlock).
+
+        Returns:
+            True when called from the thread that runs the loop.
+        """
+        thread = self._thread
+        return thread is not None and thread.ident == threading.get_ident()
+
+    def start(self) -> None:
+        """Start the thread (again, after :meth:`pause`); return once the loop runs.
+
+        Raises:
+            RuntimeError: the loop thread was stopped for good, or runs already.
+        """
+        if self._stopped or self._thread is not None:
+            raise RuntimeError(f"{self.name}: the loop thread cannot start ({self.state})")
+        # An executor of our own, shut down by the loop's thread at the end:
+        # loop.shutdown_default_executor() would start a new thread, which is
+        # refused at interpreter exit.
+        executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix=f"{self.name}-io")
+        self.loop.set_default_executor(executor)
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=self._serve, args=(executor, ready), name=self.name, daemon=True
+        )
+        thread.start()
+        ready.wait()
+        self._pausing = False
+        self._thread, self._executor = thread, executor
+
+    def _serve(
+        self, executor: concurrent.futures.ThreadPoolExecutor, ready: threading.Event
+    ) -> None:
+        loop = self.loop
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        try:
+            loop.run_forever()
+        finally:
+            if self._pausing:
+                # Stopped by pause(): the loop, its tasks and connections are
+                # kept for the thread the next start() makes.
+                asyncio.set_event_loop(None)
+            else:
+                try:
+                    _cancel_all(loop)
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    executor.shutdown(wait=True, cancel_futures=True)
+                    asyncio.set_event_loop(None)
+                    loop.close()
+                    self._stopped = True
+
+    def submit(
+        self,
+        make: Callable[[], Coroutine[Any, Any, T]],
+        future: concurrent.futures.Future[T] | None = None,
+    ) -> concurrent.futures.Future[T]:
+        """Run ``make()`` as a task on the loop; its outcome goes to a concurrent future.
+
+        Like :func:`asyncio.run_coroutine_threadsafe`, but the coroutine is
+        made on the loop, so a call cancelled before it starts leaves no
+        coroutine unawaited; and the caller may pass the future, made before
+        anything is scheduled, so that an interrupt at any point can cancel
+        the call. Cancelling the future cancels the task.
+
+        Args:
+            make: makes the coroutine; called on the loop's thread.
+            future: the future to complete; a new one when ``None``.
+
+        Returns:
+            The future.
+        """
+        if future is None:
+            future = concurrent.futures.Future()
+        self.loop.call_soon_threadsafe(_start_task, self.loop, make, future)
+        return future
+
+    def call(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Run ``make()`` on the loop and wait for its result (from another thread).
+
+        Args:
+            make: makes the coroutine; called on the loop's thread.
+
+        Returns:
+            What the coroutine returns.
+
+        Raises:
+            Exception: whatever the coroutine raises.
+        """
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        try:
+            return self.submit(make, future).result()
+        except BaseException:
+            future.cancel()  # interrupted while waiting: stop the coroutine too
+            raise
+
+    def pause(self) -> None:
+        """Stop the thread and join it, keeping the loop and its tasks for :meth:`start`.
+
+        The executor's idle threads are shut down too (a call waiting on one
+        finishes first), so that no thread of ours is left: what a fork wants.
+        A no-op when the thread is not running.
+        """
+        thread, executor = self._thread, self._executor
+        if thread is None:
+            return
+        self._pausing = True
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        thread.join()
+        if executor is not None:
+            executor.shutdown(wait=True)
+        self._thread = self._executor = None
+
+    def stop(self) -> None:
+        """Stop the loop for good: cancel its tasks, join the thread, close the loop. Idempotent.
+
+        A paused loop is run once more to wind down, so its tasks and async
+        generators are finalised as a running one's would be.
+        """
+        if self._stopped:
+            return
+        if self._thread is None:
+            if not self._pausing:  # never started: nothing ran, nothing to wind down
+                self.loop.close()
+                self._stopped = True
+                return
+            self.start()
+        thread = self._thread
+        assert thread is not None
+        self._pausing = False
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        thread.join()
+        self._thread = self._executor = None
+
+    def stop_soon(self) -> None:
+        """From the loop's own thread: stop the loop once the current callback returns.
+
+        The thread then winds down by itself (as :meth:`stop` would, without
+        the join, which a thread cannot do to itself).
+        """
+        self._pausing = False
+        self.loop.stop()
+
+    def forget(self) -> None:
+        """Drop the loop without closing it: in a forked child, whose copy can never run.
+
+        Its epoll instance is shared with the parent across a fork, and
+        closing it would unregister the parent's self-pipe and sockets.
+        """
+        self._thread = self._executor = None
+        self._pausing = False
+        self._stopped = True
+
+
+def _start_task(
+    loop: asyncio.AbstractEventLoop,
+    make: Callable[[], Coroutine[Any, Any, T]],
+    future: concurrent.futures.Future[T],
+) -> None:
+    # Runs on the loop (see LoopThread.submit).
+    if future.cancelled():
+        return
+    task = loop.create_task(make())
+
+    def task_done(task: asyncio.Task[T]) -> None:
+        try:
+            if task.cancelled():
+                future.cancel()
+            elif (error := task.exception()) is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(task.result())
+        except concurrent.futures.InvalidStateError:
+            pass  # the caller cancelled it meanwhile
+
+    def future_done(done: concurrent.futures.Future[T]) -> None:
+        # Runs in the thread that cancelled; the loop may have closed since.
+        if done.cancelled():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(task.cancel)
+
+    task.add_done_callback(task_done)
+    future.add_done_callback(future_done)
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    pending = asyncio.all_tasks(loop)
+    if not pending:
+        return
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -1,0 +1,217 @@
+"""lambda_es._loop_thread: the loop-in-a-thread under the sync client and FakeLambda's threaded mode."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+
+import pytest
+
+from lambda_es._loop_thread import LoopThread
+
+
+async def _thread_name() -> str:
+    return threading.current_thread().name
+
+
+def test_call_runs_the_coroutine_on_the_named_daemon_thread() -> None:
+    """call() runs the coroutine on the loop's own daemon thread, named as asked."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+        assert worker.state == "running"
+        assert worker.thread is not None
+        assert worker.thread.daemon
+        assert worker.call(_thread_name) == "loop-test"
+        assert not worker.on_thread()
+    finally:
+        worker.stop()
+    assert worker.state == "stopped"
+    assert worker.loop.is_closed()
+
+
+def test_errors_come_back_unchanged() -> None:
+    """An exception the coroutine raises reaches the caller as the same object."""
+    error = KeyError("boom")
+
+    async def fail() -> None:
+        raise error
+
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+        with pytest.raises(KeyError) as caught:
+            worker.call(fail)
+        assert caught.value is error
+    finally:
+        worker.stop()
+
+
+def test_on_thread_is_true_only_on_the_loop_thread() -> None:
+    """on_thread() tells the loop's thread (where waiting would deadlock) from others."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+
+        async def ask() -> bool:
+            return worker.on_thread()
+
+        assert worker.call(ask) is True
+        assert worker.on_thread() is False
+    finally:
+        worker.stop()
+
+
+def test_a_future_cancelled_before_the_loop_runs_makes_no_coroutine() -> None:
+    """A call cancelled before it starts never makes its coroutine (nothing left unawaited)."""
+    worker = LoopThread("loop-test")
+    made: list[str] = []
+
+    async def record() -> None:
+        made.append("made")
+
+    worker.start()
+    try:
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        future.cancel()  # as an interrupt would, before the loop gets to it
+        worker.submit(record, future)
+        worker.call(_settle)  # the earlier callback has run by now
+        assert made == []
+    finally:
+        worker.stop()
+
+
+def test_cancelling_the_future_cancels_the_task() -> None:
+    """Cancelling the concurrent future cancels the task running on the loop."""
+    worker = LoopThread("loop-test")
+    started = threading.Event()
+    outcome: list[str] = []
+
+    async def forever() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+
+    worker.start()
+    try:
+        future = worker.submit(forever)
+        assert started.wait(5)
+        future.cancel()
+        worker.call(_settle)
+        assert outcome == ["cancelled"]
+    finally:
+        worker.stop()
+
+
+async def _settle() -> None:
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+def test_pause_keeps_the_loop_and_its_tasks_and_start_resumes_them() -> None:
+    """pause() leaves no thread of ours, keeps the loop's tasks; start() runs them on."""
+    worker = LoopThread("loop-test")
+    release = asyncio.Event()
+
+    async def wait_for_release() -> str:
+        await release.wait()
+        return "released"
+
+    worker.start()
+    try:
+        worker.call(_thread_name)
+        future = worker.submit(wait_for_release)
+        worker.call(_settle)
+        worker.pause()
+        assert worker.state == "paused"
+        assert worker.thread is None
+        assert not [t for t in threading.enumerate() if t.name.startswith("loop-test")]
+        assert not worker.loop.is_closed()
+        assert not future.done()
+        worker.start()
+
+        async def let_go() -> None:
+            release.set()
+
+        worker.call(let_go)
+        assert future.result(timeout=5) == "released"
+    finally:
+        worker.stop()
+
+
+def test_stop_cancels_what_is_left_joins_and_closes() -> None:
+    """stop() cancels pending tasks, joins the thread and closes the loop; twice is fine."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    future = worker.submit(lambda: asyncio.sleep(3600))
+    worker.call(_settle)
+    thread = worker.thread
+    worker.stop()
+    worker.stop()
+    assert thread is not None
+    assert not thread.is_alive()
+    assert future.cancelled()
+    assert worker.loop.is_closed()
+
+
+def test_stopping_a_paused_loop_winds_it_down() -> None:
+    """A paused loop is run once more by stop(), so its tasks are cancelled, not leaked."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    future = worker.submit(lambda: asyncio.sleep(3600))
+    worker.call(_settle)
+    worker.pause()
+    worker.stop()
+    assert future.cancelled()
+    assert worker.loop.is_closed()
+
+
+def test_stopping_a_loop_never_started_closes_it() -> None:
+    """stop() before start() closes the loop without starting a thread."""
+    worker = LoopThread("loop-test")
+    worker.stop()
+    assert worker.state == "stopped"
+    assert worker.loop.is_closed()
+    with pytest.raises(RuntimeError, match="cannot start"):
+        worker.start()
+
+
+def test_start_twice_is_refused() -> None:
+    """start() on a running loop thread raises rather than start a second thread."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+        with pytest.raises(RuntimeError, match="cannot start"):
+            worker.start()
+    finally:
+        worker.stop()
+
+
+def test_stop_soon_winds_down_from_the_loop_thread() -> None:
+    """stop_soon(), called on the loop's thread, ends it as stop() would."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    thread = worker.thread
+    assert thread is not None
+
+    async def stop_self() -> None:
+        worker.stop_soon()
+
+    worker.submit(stop_self)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert worker.loop.is_closed()
+    assert worker.state == "stopped"
+
+
+def test_forget_drops_the_loop_without_closing_it() -> None:
+    """forget() (a forked child's copy) leaves the loop open: closing would touch the parent's."""
+    worker = LoopThread("loop-test")
+    worker.forget()
+    assert worker.state == "stopped"
+    assert not worker.loop.is_closed()
+    worker.loop.close()  # this test's own loop: nothing was forked
