@@ -92,7 +92,7 @@ class Binding:
     """Where a module-level name of the source comes from.
 
     Attributes:
-        module: ``"aiohttp"``, ``"._models"``, ``"collections.abc"``...
+        module: ``"aiohttp"``, ``"._service_model"``, ``"collections.abc"``...
         name: the imported member, or None for ``import module``.
         asname: the local alias, if any.
         block: the line of the top-level ``if`` the import sits in (such as
