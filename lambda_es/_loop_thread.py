@@ -14,11 +14,16 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import os
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 __all__ = ["LoopThread"]
+
+#: The longest pause() waits for its joined threads to leave the OS's thread list.
+OS_EXIT_TIMEOUT = 1.0
 
 T = TypeVar("T")
 
@@ -176,10 +181,12 @@ class LoopThread:
             return
         self._pausing = True
         self.loop.call_soon_threadsafe(self.loop.stop)
+        ours = [t.native_id for t in threading.enumerate() if t.name.startswith(self.name)]
         thread.join()
         if executor is not None:
             executor.shutdown(wait=True)
         self._thread = self._executor = None
+        _wait_for_os_threads_to_exit(ours)
 
     def stop(self) -> None:
         """Stop the loop for good: cancel its tasks, join the thread, close the loop. Idempotent.
@@ -261,3 +268,19 @@ def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def _wait_for_os_threads_to_exit(native_ids: list[int | None]) -> None:
+    # Thread.join() returns once the thread's Python state is released, a
+    # moment before the OS thread is gone. CPython 3.12+ counts the OS's
+    # threads (/proc/self/stat on Linux) to decide whether fork() warns about
+    # a multi-threaded process, so a fork right after pause() would still
+    # warn: wait, briefly and boundedly, until the threads have left.
+    if not os.path.isdir("/proc/self/task"):
+        return
+    deadline = time.monotonic() + OS_EXIT_TIMEOUT
+    for native_id in native_ids:
+        if native_id is None:
+            continue
+        while os.path.exists(f"/proc/self/task/{native_id}") and time.monotonic() < deadline:
+            time.sleep(0.0005)
