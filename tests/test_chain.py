@@ -87,7 +87,8 @@ async def _call(expected: Credentials, **kwargs: Any) -> tuple[str | None, FakeL
         ) as client,
     ):
         await client.list_event_source_mappings()
-        provider = client._transport.resolve()[2]
+        # TODO(issue 10): a seam for the chain in use that fetches nothing more.
+        provider = client._transport._resolve().credentials
     return getattr(provider, "source", None), fake
 
 

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 
 import lambda_es
+from lambda_es._clock import installed
 from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
 from .conftest import CREDENTIALS, KINESIS_ARN
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The fake clock the module's client sleeps on (polls cost no real time)."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(fake: FakeLambda, clock: FakeClock) -> AsyncIterator[lambda_es.AsyncClient]:
+    """A client of the FakeLambda, on the fake clock."""
+    with installed(clock):
+        made = lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+        )
+    async with made:
+        yield made
 
 
 def _methods(fake: FakeLambda, since: int = 0) -> list[str]:
@@ -36,7 +55,6 @@ async def test_ensure_again_changes_nothing(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A second ensure with the same settings finds the mapping by the 409's UUID and stops."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
     )
@@ -56,7 +74,6 @@ async def test_ensure_updates_only_what_differs(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """Changed settings are sent in one update; unchanged ones are not."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f",
         event_source_arn=KINESIS_ARN,
@@ -81,10 +98,9 @@ async def test_ensure_updates_only_what_differs(
 
 
 async def test_ensure_lets_a_changing_mapping_settle_before_comparing(
-    client: lambda_es.AsyncClient, fake: FakeLambda
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
 ) -> None:
     """A mapping still Creating is polled until it rests, then updated once."""
-    clock = FakeClock().install(client)
     fake.settle_after = 5
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
@@ -102,7 +118,6 @@ async def test_ensure_retries_an_update_that_meets_resource_in_use(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """An update refused with ResourceInUseException is retried once the mapping rests."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
     )
@@ -120,7 +135,6 @@ async def test_ensure_settles_a_mapping_that_will_end_disabled(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A mapping created disabled and still Creating is waited for, not misjudged as unreachable."""
-    FakeClock().install(client)
     fake.settle_after = 3
     await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
@@ -135,7 +149,6 @@ async def test_ensure_enabled_false_applies_to_a_creating_mapping(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """ensure(enabled=False) on a mapping still Creating (to end Enabled) disables it."""
-    FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -152,7 +165,6 @@ async def test_ensure_refuses_to_change_create_only_settings(
     client: lambda_es.AsyncClient,
 ) -> None:
     """A differing starting_position cannot be updated: a clear ResourceConflictError says so."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -167,7 +179,6 @@ async def test_ensure_finds_by_listing_when_the_message_has_no_uuid(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A 409 whose message names no UUID falls back to listing the source's mappings."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -185,11 +196,16 @@ async def test_ensure_finds_by_listing_when_the_message_has_no_uuid(
 async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
     """A create whose answer is lost is retried, meets its own mapping (409), and succeeds."""
     timeout = lambda_es.Timeout(connect=1.0, read=0.3, total=30.0)
-    async with lambda_es.AsyncClient(
-        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS, timeout=timeout
-    ) as client:
-        client._transport.rand = lambda: 0.0  # no back-off pause between the attempts
-        FakeClock().install(client)  # the settle poll below sleeps on a fake clock
+    # No back-off pause between the attempts (jitter 0); the settle poll
+    # below sleeps on the fake clock.
+    with installed(FakeClock(jitter=0.0)):
+        made = lambda_es.AsyncClient(
+            region="us-east-1",
+            endpoint_url=fake.endpoint_url,
+            credentials=CREDENTIALS,
+            timeout=timeout,
+        )
+    async with made as client:
         fake.delay_next(1.0)  # the first create takes effect, but its answer comes too late
         mapping = await client.ensure_event_source_mapping(
             function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -201,10 +217,9 @@ async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
 
 
 async def test_wait_polls_until_enabled_with_backoff(
-    client: lambda_es.AsyncClient, fake: FakeLambda
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
 ) -> None:
     """The waiter polls through Creating with doubling pauses until Enabled."""
-    clock = FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -217,7 +232,6 @@ async def test_wait_polls_until_enabled_with_backoff(
 
 async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClient) -> None:
     """Waiting for Enabled on a mapping created disabled fails at once, saying why."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
     )
@@ -229,9 +243,10 @@ async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClie
     assert caught.value.last_state == "Disabled"
 
 
-async def test_wait_times_out(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
+async def test_wait_times_out(
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
+) -> None:
     """A mapping that never settles ends in WaiterError(reason='timeout') at the deadline."""
-    clock = FakeClock().install(client)
     fake.settle_after = 10_000
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -249,7 +264,6 @@ async def test_wait_reports_a_mapping_that_vanishes(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A mapping deleted while waiting for Enabled is WaiterError(reason='gone')."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -263,7 +277,6 @@ async def test_wait_reports_a_mapping_that_vanishes(
 
 async def test_wait_for_deleted(client: lambda_es.AsyncClient) -> None:
     """state='Deleted' waits through Deleting until Lambda no longer knows the mapping."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -320,7 +333,6 @@ async def test_wait_reports_each_state_change_to_on_state(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """on_state gets the mapping after the first poll and after each poll whose state changed."""
-    FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"

@@ -107,16 +107,14 @@ def test_bad_timeouts_are_refused(kwargs: dict[str, Any]) -> None:
         (409, "ResourceConflictException", False, None),
         (403, None, False, None),
         (501, None, False, None),
-        (None, None, False, "transient"),
-        (None, None, True, "timeout"),
     ],
 )
 def test_classify_follows_botocore_standard_rules(
-    status: int | None, code: str | None, timed_out: bool, kind: str | None
+    status: int, code: str | None, timed_out: bool, kind: str | None
 ) -> None:
-    """5xx gateway statuses, throttling and timeout codes, and lost responses are
-    retried; any other 4xx (and 501) is not."""
-    assert classify(status, code, timed_out=timed_out) == kind
+    """5xx gateway statuses, throttling and timeout codes are retried; any other
+    4xx (and 501) is not. (A lost response is classified by the HTTP layer.)"""
+    assert classify(status, code) == kind
 
 
 # -- back-off ------------------------------------------------------------------

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 import lambda_es
-from lambda_es._transport import DEFAULT_MAX_RESPONSE_SIZE
+from lambda_es._http import DEFAULT_MAX_RESPONSE_SIZE
 
 from ._clock import FakeClock
 from ._faults import (
@@ -334,7 +334,7 @@ async def test_fault_scenario(row: Row) -> None:
         assert len(server.requests) == row.requests
         assert clock.sleeps == pytest.approx(row.sleeps)
         if row.quota_left is not None:
-            assert client._transport.quota.available == row.quota_left
+            assert client._transport._resolve().quota.available == row.quota_left
 
 
 def _closed_port() -> int:
@@ -372,7 +372,7 @@ async def test_idle_keepalive_closed_by_the_server_is_resent_transparently() -> 
         assert server.connections_opened == 3
         assert [r.on_connection for r in server.requests] == [0, 1, 0, 1, 0]
         assert clock.sleeps == []
-        assert client._transport.quota.available == 500
+        assert client._transport._resolve().quota.available == 500
 
 
 async def test_connections_the_server_closes_after_each_response_are_not_reused() -> None:
@@ -387,7 +387,7 @@ async def test_connections_the_server_closes_after_each_response_are_not_reused(
             await add(client)
         assert clock.sleeps == []
         assert all(r.on_connection == 0 for r in server.requests)
-        assert client._transport.quota.available == 500
+        assert client._transport._resolve().quota.available == 500
 
 
 async def test_an_idempotent_request_is_not_resent_behind_the_retry_policy() -> None:
@@ -481,13 +481,13 @@ async def test_the_quota_runs_dry_under_a_long_outage_and_refills_on_success() -
             attempts.append(caught.value.attempts)
         assert attempts == [3] * 50 + [1]
         assert len(server.requests) == 151
-        assert client._transport.quota.available == 0
+        assert client._transport._resolve().quota.available == 0
         assert clock.sleeps == [0.5, 1.0] * 50
 
         up = True
         for _ in range(5):
             await add(client)
-        assert client._transport.quota.available == 5
+        assert client._transport._resolve().quota.available == 5
         up = False
         with pytest.raises(lambda_es.ServiceError) as caught:
             await add(client)
@@ -548,7 +548,7 @@ async def test_a_retry_whose_rate_limiter_wait_passes_the_deadline_is_not_made()
         assert caught.value.attempts == 1
         assert len(server.requests) == 1
         assert clock.sleeps == [0.0]
-        limiter = client._transport.limiter
+        limiter = client._transport._resolve().limiter
         assert limiter is not None
         assert limiter.acquire(0.0) == pytest.approx(2.0)
 
@@ -584,7 +584,7 @@ async def test_every_attempt_is_signed_afresh() -> None:
         make_client(server.url, clock=clock) as client,
     ):
         ticks = iter(range(100))
-        client._transport.now = lambda: NOW + dt.timedelta(minutes=next(ticks))
+        client._transport.clock.now = lambda: NOW + dt.timedelta(minutes=next(ticks))
         await add(client)
         seen = server.requests
         assert [r.headers["x-amz-date"] for r in seen] == [
@@ -702,7 +702,7 @@ async def test_aclose_during_back_off_ends_the_call_with_a_typed_error() -> None
             await client.aclose()
             gate.set()
 
-        client._transport.sleep = closing_sleep
+        client._transport.clock.sleep = closing_sleep
         with pytest.raises(lambda_es.LambdaESError, match="closed while the call was retrying"):
             await client.list_event_source_mappings()
         assert gate.is_set()
