@@ -138,6 +138,7 @@ class HTTPRequest(NamedTuple):
         max_size: the largest body accepted.
         client_network: whether the client's TLS and proxy settings apply (not to
             the credential sources, which go direct, as botocore's do).
+        attempt: the call's attempt number, for the resend log line (0: none logged).
     """
 
     label: str
@@ -148,6 +149,7 @@ class HTTPRequest(NamedTuple):
     timeout: Timeout
     max_size: int
     client_network: bool = True
+    attempt: int = 0
 
 
 def user_agent(extra: str | None) -> str:
@@ -331,10 +333,12 @@ class HTTP:
             try:
                 return await self._once(session, request, deadline, _Reuse() if traced else None)
             except _Stale:
-                logger.debug(
-                    "%s: a pooled connection was closed by the server; resending",
-                    request.label,
-                )
+                if request.attempt:
+                    logger.debug(
+                        "%s attempt %d: a pooled connection was closed by the server; resending",
+                        request.label,
+                        request.attempt,
+                    )
         return await self._once(session, request, deadline, None)
 
     async def _once(
@@ -378,10 +382,8 @@ async def _read_body(request: HTTPRequest, resp: aiohttp.ClientResponse) -> byte
             f"exceeds max_response_size={limit}"
         )
     if resp.content_length is not None:
-        # The common case: one read, no chunk list.
-        body = await resp.content.read()
-        if len(body) <= limit:
-            return body
+        # The common case: one read, no chunk list (aiohttp stops at the length).
+        return await resp.content.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(_CHUNK):

@@ -296,6 +296,7 @@ class Transport:
                         call.body,
                         self.timeout,
                         self.max_response_size,
+                        attempt=number,
                     ),
                     deadline,
                 )
