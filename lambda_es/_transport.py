@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import yarl
@@ -93,6 +94,9 @@ class _Resolved(NamedTuple):
     limiter: RateLimiter | None
     #: The headers every request carries besides the signature's, without and with a body.
     headers: tuple[dict[str, str], dict[str, str]]
+    #: The signed URL of a path and query, and the same for aiohttp; cached, as a
+    #: client sends few distinct paths.
+    url: Callable[[tuple[str, ...], tuple[tuple[str, str], ...]], tuple[str, yarl.URL]]
 
 
 class Transport:
@@ -136,6 +140,8 @@ class Transport:
         )
         self._resolved: _Resolved | None = None
         self._closed = False
+        # The credentials last found usable: the same object is not checked again.
+        self._checked: Credentials | None = None
         #: Added to the clock's time when signing; set from a server's Date
         #: after it rejected a signature as skewed (see _recover).
         self.clock_offset = dt.timedelta(0)
@@ -164,6 +170,7 @@ class Transport:
                     {**static, **self.http.extra_headers},
                     {**with_body, **self.http.extra_headers},
                 ),
+                url=_url_cache(endpoint),
             )
         return resolved
 
@@ -247,8 +254,8 @@ class Transport:
             raise LambdaESError("the client is closed")
         resolved = self._resolve()
         self.http.session()  # a closed client fails here, before any attempt
-        url = build_url(resolved.endpoint, segments, tuple(query))
-        call = Request(operation, method, url, yarl.URL(url, encoded=True), body, timeout)
+        url, wire_url = resolved.url(tuple(segments), tuple(query))
+        call = Request(operation, method, url, wire_url, body, timeout)
         total = self.timeout.total
         if timeout is not None:
             total = timeout if total is None else min(total, timeout)
@@ -273,7 +280,8 @@ class Transport:
     ) -> Outcome[Response]:
         recovered = False
         while True:
-            credentials = await _current_credentials(resolved.credentials)
+            credentials = await _current_credentials(resolved.credentials, self._checked)
+            self._checked = credentials
             # Signed afresh each time: a retry after a long back-off must not
             # carry a stale X-Amz-Date (nor credentials that expired meanwhile).
             headers = sign(
@@ -394,7 +402,20 @@ def _http_date(value: str | None) -> dt.datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
 
 
-async def _current_credentials(provider: CredentialsProvider) -> Credentials:
+def _url_cache(
+    endpoint: Endpoint,
+) -> Callable[[tuple[str, ...], tuple[tuple[str, str], ...]], tuple[str, yarl.URL]]:
+    @functools.lru_cache(maxsize=256)
+    def url(segments: tuple[str, ...], query: tuple[tuple[str, str], ...]) -> tuple[str, yarl.URL]:
+        built = build_url(endpoint, segments, query)
+        return built, yarl.URL(built, encoded=True)
+
+    return url
+
+
+async def _current_credentials(
+    provider: CredentialsProvider, checked: Credentials | None = None
+) -> Credentials:
     try:
         credentials = await provider()
     except LambdaESError:
@@ -404,6 +425,8 @@ async def _current_credentials(provider: CredentialsProvider) -> Credentials:
         raise ConfigurationError(
             f"the credentials provider failed: {type(exc).__name__}: {exc}"
         ) from exc
+    if credentials is checked:  # frozen: the object last checked is still fine
+        return credentials
     if not isinstance(credentials, Credentials):
         raise ConfigurationError(
             f"the credentials provider returned {type(credentials).__name__}, "
