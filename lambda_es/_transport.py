@@ -50,7 +50,8 @@ from ._validate import check_credentials
 if TYPE_CHECKING:  # only _http imports aiohttp's client
     import aiohttp
 
-# The client's parameters' types and defaults, from the layer that defines them.
+# Timeout, Response and DEFAULT_MAX_RESPONSE_SIZE are _http's, named here too:
+# the client talks to this layer only.
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Request", "Response", "Timeout", "Transport"]
 
 logger = logging.getLogger("lambda_es")
@@ -253,7 +254,6 @@ class Transport:
         if self._closed:  # a closed client says so, whatever else is missing
             raise LambdaESError("the client is closed")
         resolved = self._resolve()
-        self.http.session()  # a closed client fails here, before any attempt
         url, wire_url = resolved.url(tuple(segments), tuple(query))
         call = Request(operation, method, url, wire_url, body, timeout)
         total = self.timeout.total
