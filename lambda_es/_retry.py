@@ -38,6 +38,7 @@ __all__ = [
     "backoff_delay",
     "classify",
     "drive",
+    "http_date",
     "parse_retry_after",
 ]
 
@@ -173,6 +174,26 @@ def backoff_delay(retry: Retry, retries_so_far: int, rand: Callable[[], float]) 
     return rand() * ceiling
 
 
+def http_date(value: str | None) -> dt.datetime | None:
+    """Parse an HTTP-date (a ``Date`` or ``Retry-After`` header).
+
+    Args:
+        value: the header value.
+
+    Returns:
+        The time, aware (GMT when the text gives no zone), or ``None`` when
+        absent or unparseable.
+    """
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    # RFC 9110 dates are GMT; email.utils leaves "-0000" naive.
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
 def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     """Parse a ``Retry-After`` header: delta seconds or an HTTP-date.
 
@@ -189,13 +210,9 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        when = http_date(text)
+        if when is None:
             return None
-        if when.tzinfo is None:
-            # RFC 9110 dates are GMT; email.utils leaves "-0000" naive.
-            when = when.replace(tzinfo=dt.timezone.utc)
         seconds = (when - now).total_seconds()
     if not math.isfinite(seconds):
         return None

@@ -12,7 +12,6 @@ resolved by :mod:`lambda_es._config` on first use.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,7 +42,15 @@ from ._http import (
     describe,
     failure_kind,
 )
-from ._retry import Outcome, RateLimiter, RetryQuota, classify, drive, parse_retry_after
+from ._retry import (
+    Outcome,
+    RateLimiter,
+    RetryQuota,
+    classify,
+    drive,
+    http_date,
+    parse_retry_after,
+)
 from ._signing import build_url, sign
 from ._validate import check_credentials
 
@@ -347,7 +354,7 @@ class Transport:
         # As botocore: expired credentials are refreshed, a skewed clock is
         # corrected from the server's Date, and the attempt is made once more
         # when that can change anything.
-        server = _http_date(answer.get("Date"))
+        server = http_date(answer.get("Date"))
         offset = None if server is None else server - self.clock.now()
         if recovery == "skew":
             if offset is None:
@@ -390,16 +397,6 @@ def _recovery(error: APIError) -> str | None:
     ):
         return "skew"
     return None
-
-
-def _http_date(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _url_cache(

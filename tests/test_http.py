@@ -2,7 +2,7 @@
 
 One exchange, its body limit, and the one mapping of aiohttp's failures to
 lambda_es's errors (with failure_kind saying which are worth retrying). The
-client-level consequences (attempts, back-off) are in test_transport_faults.
+client-level consequences (attempts, back-off) are pinned by the fault-server scenarios of the client.
 """
 
 from __future__ import annotations
