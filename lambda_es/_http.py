@@ -138,7 +138,8 @@ class HTTPRequest(NamedTuple):
         max_size: the largest body accepted.
         client_network: whether the client's TLS and proxy settings apply (not to
             the credential sources, which go direct, as botocore's do).
-        attempt: the call's attempt number, for the resend log line (0: none logged).
+        attempt: the call's attempt number: a failure's ``attempts``, and the resend
+            log line (0: not part of a call; nothing logged).
     """
 
     label: str
@@ -150,6 +151,11 @@ class HTTPRequest(NamedTuple):
     max_size: int
     client_network: bool = True
     attempt: int = 0
+
+    @property
+    def attempts(self) -> int:
+        """What a failure of this request reports as ``attempts`` (at least 1)."""
+        return max(self.attempt, 1)
 
 
 def user_agent(extra: str | None) -> str:
@@ -350,7 +356,7 @@ class HTTP:
     ) -> Response:
         remaining = None if deadline is None else deadline - self._clock.monotonic()
         if remaining is not None and remaining <= 0:
-            raise TimeoutError("the total timeout passed")
+            raise TimeoutError("the total timeout passed", attempts=request.attempts)
         timeout = request.timeout
         options = self._options if request.client_network else {}
         with _mapped_failures(request, self._trust, reuse) as state:
@@ -379,7 +385,8 @@ async def _read_body(request: HTTPRequest, resp: aiohttp.ClientResponse) -> byte
     if resp.content_length is not None and resp.content_length > limit:
         raise ResponseTooLargeError(
             f"{request.label}: the response's Content-Length of {resp.content_length} bytes "
-            f"exceeds max_response_size={limit}"
+            f"exceeds max_response_size={limit}",
+            attempts=request.attempts,
         )
     if resp.content_length is not None:
         # The common case: one read, no chunk list (aiohttp stops at the length).
@@ -390,7 +397,8 @@ async def _read_body(request: HTTPRequest, resp: aiohttp.ClientResponse) -> byte
         size += len(chunk)
         if size > limit:
             raise ResponseTooLargeError(
-                f"{request.label}: the response body exceeds max_response_size={limit} bytes"
+                f"{request.label}: the response body exceeds max_response_size={limit} bytes",
+                attempts=request.attempts,
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -428,11 +436,14 @@ def _mapped_failures(request: HTTPRequest, trust: str, reuse: _Reuse | None) -> 
         yield exchange
     except asyncio.TimeoutError as exc:
         error: TransportError = TimeoutError(
-            f"{request.label}: {_describe_timeout(exc, request.timeout)}"
+            f"{request.label}: {_describe_timeout(exc, request.timeout)}",
+            attempts=request.attempts,
         )
         raise _caused(error, exc) from exc
     except aiohttp.ClientConnectorCertificateError as exc:
-        error = ConnectError(f"{request.label}: {describe(exc)}; verified with {trust}")
+        error = ConnectError(
+            f"{request.label}: {describe(exc)}; verified with {trust}", attempts=request.attempts
+        )
         raise _caused(error, exc) from exc
     except (aiohttp.ClientError, OSError) as exc:
         if (
@@ -443,7 +454,7 @@ def _mapped_failures(request: HTTPRequest, trust: str, reuse: _Reuse | None) -> 
             and not isinstance(exc, aiohttp.ClientConnectorError)
         ):
             raise _Stale from None
-        error = ConnectError(f"{request.label}: {describe(exc)}")
+        error = ConnectError(f"{request.label}: {describe(exc)}", attempts=request.attempts)
         raise _caused(error, exc) from exc
 
 

@@ -315,8 +315,7 @@ class Transport:
                     ),
                     deadline,
                 )
-            except TransportError as failed:
-                failed.attempts = number
+            except TransportError as failed:  # its attempts is this attempt's number
                 return Outcome.failure(failed, failure_kind(failed), _summary(failed))
             status, answer = response.status, response.headers
             request_id = answer.get("x-amzn-RequestId")
