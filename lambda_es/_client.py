@@ -21,6 +21,7 @@ from typing import Literal, TypeVar
 
 import aiohttp
 
+from ._clock import current as current_clock
 from ._codec import decode, encode_body
 from ._config import ClientSettings
 from ._credentials import Credentials, CredentialsProvider
@@ -174,6 +175,10 @@ class AsyncClient:
         use_dualstack_endpoint: bool | None = None,
     ) -> None:
         check_client_arguments(**{k: v for k, v in locals().items() if k != "self"})
+        # The repr shows the region= argument without resolving anything.
+        self._region_arg = region
+        # Time as this client reads it: the system's unless a test installed another.
+        self._clock = current_clock()
         self._transport = Transport(
             settings=ClientSettings(
                 region=region,
@@ -192,12 +197,13 @@ class AsyncClient:
             max_connections=max_connections,
             user_agent_extra=user_agent_extra,
             max_response_size=max_response_size,
+            clock=self._clock,
         )
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} region={quote_value(self._transport._region_arg, 60)}>"
+        return f"<{type(self).__name__} region={quote_value(self._region_arg, 60)}>"
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -773,18 +779,16 @@ class AsyncClient:
         bound = self._loop() if self._loop is not None else None
         if bound is loop:
             return
-        transport = self._transport
-        if self._loop is not None and (
-            not transport._owns_session or transport._session is not None
-        ):
+        http = self._transport.http
+        if self._loop is not None and (not http.owns_session or http.connected):
             raise LambdaESError(
                 "this AsyncClient belongs to the event loop that first used it and cannot "
                 "be used from another one: make one client per event loop, or close it "
                 "(await client.aclose()) before its loop ends"
             )
         self._loop = weakref.ref(loop)
-        if transport._owns_session:
-            guard = _session_guard(transport)
+        if http.owns_session:
+            guard = _session_guard(self._transport)
             await guard.__anext__()  # registers it with the loop's shutdown_asyncgens
             self._guard = guard
 
@@ -840,14 +844,14 @@ class AsyncClient:
 
         Each GET is bounded by the time left, so ``timeout`` bounds the whole wait.
         """
-        transport = self._transport
-        deadline = transport.monotonic() + timeout
+        clock = self._clock
+        deadline = clock.monotonic() + timeout
         delay = WAIT_FIRST_DELAY
         last: EventSourceMapping | None = None
         previous: EventSourceMapping | None = None
         wanted = "settle" if target == "settled" else f"become {target}"
         while True:
-            remaining = deadline - transport.monotonic()
+            remaining = deadline - clock.monotonic()
             try:
                 last = await self._mapping_call(
                     "GetEventSourceMapping", "GET", (uuid,), timeout=max(remaining, 0.001)
@@ -881,7 +885,7 @@ class AsyncClient:
                     reason="unreachable",
                     last_state=last.state,
                 )
-            remaining = deadline - transport.monotonic()
+            remaining = deadline - clock.monotonic()
             if remaining <= 0:
                 raise WaiterError(
                     f"mapping {uuid}: still {quote_value(last.state, 80)} after the "
@@ -895,7 +899,7 @@ class AsyncClient:
                 quote_value(last.state, 80),
                 delay,
             )
-            await transport.sleep(min(delay, remaining))
+            await clock.sleep(min(delay, remaining))
             delay = min(delay * 2, WAIT_MAX_DELAY)
 
 
@@ -907,7 +911,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
-    """Close the transport's own session when the loop that made it shuts down.
+    """Close the client's own session when the loop that made it shuts down.
 
     ``asyncio.run`` (and every well-behaved loop owner) finalises the async
     generators still open before closing the loop: this one's ``finally``
@@ -917,9 +921,7 @@ async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        session, transport._session = transport._session, None
-        if session is not None and transport._owns_session and not session.closed:
-            await session.close()
+        await transport.http.drop_session()
 
 
 async def _pages(

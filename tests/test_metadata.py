@@ -9,21 +9,18 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp import web
 
-import lambda_es
 from lambda_es._credentials import Absent, FetchResponse, SourceError
+from lambda_es._http import CredentialFetch
 from lambda_es._metadata import fetch_container, fetch_imds, imds_endpoint
-from lambda_es._transport import _CredentialFetch
 
 from ._fake_aws import fake_aws
+from ._sessions import credential_fetch
 
 
 @asynccontextmanager
-async def _http() -> AsyncIterator[_CredentialFetch]:
-    client = lambda_es.AsyncClient(region="us-east-1")
-    try:
-        yield _CredentialFetch(client._transport)
-    finally:
-        await client.aclose()
+async def _http() -> AsyncIterator[CredentialFetch]:
+    async with credential_fetch() as fetch:
+        yield fetch
 
 
 @asynccontextmanager
