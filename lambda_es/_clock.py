@@ -15,6 +15,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Iterator
+from typing import TypeVar
 
 __all__ = ["SYSTEM", "Clock", "current", "installed"]
 
@@ -58,8 +59,11 @@ def current() -> Clock:
     return _installed
 
 
+ClockT = TypeVar("ClockT", bound=Clock)
+
+
 @contextlib.contextmanager
-def installed(clock: Clock) -> Iterator[Clock]:
+def installed(clock: ClockT) -> Iterator[ClockT]:
     """Make ``clock`` the one every client created inside the ``with`` block uses.
 
     A client keeps the clock it was made with after the block ends, so a

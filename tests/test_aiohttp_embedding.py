@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -28,7 +29,7 @@ async def add_handler(request: web.Request) -> web.Response:
     return web.json_response({"uuid": cfg.uuid, "status": cfg.status})
 
 
-def _app(fake: FakeLambda, **extra: object) -> web.Application:
+def _app(fake: FakeLambda, **extra: Any) -> web.Application:
     app = web.Application()
     lambda_es.aiohttp.setup(
         app,

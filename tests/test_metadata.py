@@ -141,7 +141,7 @@ async def test_container_token_problems(env: Mapping[str, str], message: str) ->
 
     full = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds", **env}
     with pytest.raises(SourceError) as info:
-        await fetch_container(http, full, where="c")  # type: ignore[arg-type]
+        await fetch_container(http, full, where="c")
     assert message in str(info.value)
 
 

@@ -38,7 +38,8 @@ from ._faults import (
 )
 
 UUID = "6d9b1c2e-0000-4000-8000-000000000001"
-SECRETS = (CREDENTIALS.secret_access_key, CREDENTIALS.session_token)
+assert CREDENTIALS.session_token is not None
+SECRETS: tuple[str, ...] = (CREDENTIALS.secret_access_key, CREDENTIALS.session_token)
 _SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type, types.FrameType)
 
 

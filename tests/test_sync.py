@@ -145,7 +145,7 @@ def test_operations_round_trip(sync_client: lambda_es.Client, threaded_fake: Fak
     page = sync_client.list_event_sources(function_name="process-orders")
     assert [c.uuid for c in page.event_sources] == [cfg.uuid]
     assert [c.uuid for c in sync_client.iter_event_sources()] == [cfg.uuid]
-    assert sync_client.remove_event_source(cfg.uuid) is None
+    sync_client.remove_event_source(cfg.uuid)
     assert list(sync_client.iter_event_sources()) == []
     assert [r.method for r in threaded_fake.requests] == [
         "POST",
