@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Literal, TypeVar
 
@@ -51,7 +51,7 @@ from ._service_model import (
     EventSourcePage,
 )
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
-from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Response, Timeout, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
 from ._validate import (
     check_add_event_source,
     check_arn,
@@ -198,6 +198,7 @@ class AsyncClient:
             user_agent_extra=user_agent_extra,
             max_response_size=max_response_size,
             clock=self._clock,
+            before_call=self._bind_loop,
         )
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._guard: AsyncGenerator[None, None] | None = None
@@ -287,7 +288,7 @@ class AsyncClient:
             payload["BatchSize"] = batch_size
         if parameters is not None:
             payload["Parameters"] = dict(parameters)
-        response = await self._request(
+        response = await self._transport.request(
             "AddEventSource", "POST", (LEGACY, MAPPINGS, ""), body=encode_body(payload)
         )
         return decode(EventSourceConfiguration, response.body)
@@ -309,7 +310,7 @@ class AsyncClient:
             DecodeError: the response is not an EventSourceConfiguration.
         """
         check_uuid("uuid", uuid)
-        response = await self._request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
+        response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
         return decode(EventSourceConfiguration, response.body)
 
     async def list_event_sources(
@@ -350,7 +351,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._request(
+        response = await self._transport.request(
             "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
         )
         return decode(EventSourcePage, response.body)
@@ -417,7 +418,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_uuid("uuid", uuid)
-        await self._request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
+        await self._transport.request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
 
     # -- the current API, 2015-03-31 ----------------------------------------------
 
@@ -519,7 +520,7 @@ class AsyncClient:
             Marker=marker,
             MaxItems=max_items,
         )
-        response = await self._request(
+        response = await self._transport.request(
             "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
         )
         return decode(EventSourceMappingPage, response.body)
@@ -750,21 +751,6 @@ class AsyncClient:
 
     # -- helpers -----------------------------------------------------------------------
 
-    async def _request(
-        self,
-        operation: str,
-        method: str,
-        segments: Sequence[str],
-        *,
-        query: Iterable[tuple[str, str]] = (),
-        body: bytes = b"",
-        timeout: float | None = None,
-    ) -> Response:
-        await self._bind_loop()
-        return await self._transport.request(
-            operation, method, segments, query=query, body=body, timeout=timeout
-        )
-
     async def _bind_loop(self) -> None:
         """Tie the client to the running loop, or say why it cannot be used from it.
 
@@ -801,7 +787,7 @@ class AsyncClient:
         *,
         timeout: float | None = None,
     ) -> EventSourceMapping:
-        response = await self._request(
+        response = await self._transport.request(
             operation,
             method,
             (CURRENT, MAPPINGS, *tail),

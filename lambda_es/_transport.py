@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import yarl
@@ -122,6 +122,7 @@ class Transport:
         user_agent_extra: appended to the User-Agent header.
         max_response_size: the largest response body accepted, in bytes.
         clock: the client's clock.
+        before_call: awaited at the start of every call (the client binds its loop there).
     """
 
     def __init__(
@@ -134,8 +135,11 @@ class Transport:
         user_agent_extra: str | None,
         max_response_size: int,
         clock: Clock,
+        before_call: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
+        # Awaited first in every call: the client ties itself to the running loop.
+        self._before_call = before_call
         self.timeout = timeout
         self.max_response_size = max_response_size
         self.clock = clock
@@ -260,6 +264,8 @@ class Transport:
         """
         if self._closed:  # a closed client says so, whatever else is missing
             raise LambdaESError("the client is closed")
+        if self._before_call is not None:
+            await self._before_call()
         resolved = self._resolve()
         url, wire_url = resolved.url(tuple(segments), tuple(query))
         call = Request(operation, method, url, wire_url, body, timeout)
