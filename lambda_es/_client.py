@@ -17,9 +17,10 @@ import sys
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import aiohttp
+import attrs
 
 from ._clock import current as current_clock
 from ._codec import decode, encode_body
@@ -93,6 +94,37 @@ MAX_EMPTY_PAGES = 100
 RECENT_MARKERS = 16
 
 PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
+
+
+@attrs.frozen
+class _Listing(Generic[PageT]):
+    """What tells the two wire versions' List operations apart."""
+
+    operation: str
+    segments: tuple[str, ...]
+    #: The query parameter that filters by source: the legacy API calls it EventSource.
+    source_filter: str
+    page: type[PageT]
+    items: Callable[[PageT], Sequence[object]]
+    legacy: bool
+
+
+_LEGACY_LISTING = _Listing(
+    "ListEventSources",
+    (LEGACY, MAPPINGS, ""),
+    "EventSource",
+    EventSourcePage,
+    lambda page: page.event_sources,
+    legacy=True,
+)
+_CURRENT_LISTING = _Listing(
+    "ListEventSourceMappings",
+    (CURRENT, MAPPINGS),
+    "EventSourceArn",
+    EventSourceMappingPage,
+    lambda page: page.event_source_mappings,
+    legacy=False,
+)
 ItemT = TypeVar("ItemT")
 
 
@@ -338,23 +370,9 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-            legacy=True,
+        return await self._list(
+            _LEGACY_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
         )
-        query = _query(
-            EventSource=event_source_arn,
-            FunctionName=function_name,
-            Marker=marker,
-            MaxItems=max_items,
-        )
-        response = await self._transport.request(
-            "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
-        )
-        return decode(EventSourcePage, response.body)
 
     async def iter_event_sources(
         self,
@@ -384,24 +402,10 @@ class AsyncClient:
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=None,
-            max_items=page_size,
-            legacy=True,
+        pages = self._pages(
+            _LEGACY_LISTING, event_source_arn, function_name, page_size, max_empty_pages
         )
-        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
-        async for page in _pages(
-            lambda marker: self.list_event_sources(
-                event_source_arn=event_source_arn,
-                function_name=function_name,
-                marker=marker,
-                max_items=page_size,
-            ),
-            lambda page: page.event_sources,
-            max_empty_pages,
-        ):
+        async for page in pages:
             for item in page.event_sources:
                 yield item
 
@@ -507,23 +511,9 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-            legacy=False,
+        return await self._list(
+            _CURRENT_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
         )
-        query = _query(
-            EventSourceArn=event_source_arn,
-            FunctionName=function_name,
-            Marker=marker,
-            MaxItems=max_items,
-        )
-        response = await self._transport.request(
-            "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
-        )
-        return decode(EventSourceMappingPage, response.body)
 
     async def iter_event_source_mappings(
         self,
@@ -553,24 +543,10 @@ class AsyncClient:
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=None,
-            max_items=page_size,
-            legacy=False,
+        pages = self._pages(
+            _CURRENT_LISTING, event_source_arn, function_name, page_size, max_empty_pages
         )
-        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
-        async for page in _pages(
-            lambda marker: self.list_event_source_mappings(
-                event_source_arn=event_source_arn,
-                function_name=function_name,
-                marker=marker,
-                max_items=page_size,
-            ),
-            lambda page: page.event_source_mappings,
-            max_empty_pages,
-        ):
+        async for page in pages:
             for item in page.event_source_mappings:
                 yield item
 
@@ -751,6 +727,59 @@ class AsyncClient:
 
     # -- helpers -----------------------------------------------------------------------
 
+    async def _list(
+        self,
+        listing: _Listing[PageT],
+        event_source_arn: str | None,
+        function_name: str | None,
+        *,
+        marker: str | None,
+        max_items: int | None,
+    ) -> PageT:
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=marker,
+            max_items=max_items,
+            legacy=listing.legacy,
+        )
+        query = _query(
+            **{listing.source_filter: event_source_arn},
+            FunctionName=function_name,
+            Marker=marker,
+            MaxItems=max_items,
+        )
+        response = await self._transport.request(
+            listing.operation, "GET", listing.segments, query=query
+        )
+        return decode(listing.page, response.body)
+
+    async def _pages(
+        self,
+        listing: _Listing[PageT],
+        event_source_arn: str | None,
+        function_name: str | None,
+        page_size: int | None,
+        max_empty_pages: int,
+    ) -> AsyncIterator[PageT]:
+        # Checked before the first page, so bad arguments fail before anything is sent.
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=listing.legacy,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
+        async for page in _follow(
+            lambda marker: self._list(
+                listing, event_source_arn, function_name, marker=marker, max_items=page_size
+            ),
+            listing.items,
+            max_empty_pages,
+        ):
+            yield page
+
     async def _bind_loop(self) -> None:
         """Tie the client to the running loop, or say why it cannot be used from it.
 
@@ -910,7 +939,7 @@ async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
         await transport.http.drop_session()
 
 
-async def _pages(
+async def _follow(
     fetch: Callable[[str | None], Awaitable[PageT]],
     items: Callable[[PageT], Sequence[object]],
     max_empty_pages: int,
