@@ -12,7 +12,6 @@ import collections
 import contextlib
 import logging
 import os
-import re
 import sys
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
@@ -22,6 +21,7 @@ from typing import Generic, Literal, TypeVar
 import aiohttp
 import attrs
 
+from ._client_arguments import check_client_arguments
 from ._clock import current as current_clock
 from ._codec import decode, encode_body
 from ._config import ClientSettings
@@ -56,7 +56,6 @@ from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
 from ._validate import (
     check_add_event_source,
     check_arn,
-    check_client_arguments,
     check_enum,
     check_function_name,
     check_int,
@@ -126,9 +125,6 @@ _CURRENT_LISTING = _Listing(
     legacy=False,
 )
 ItemT = TypeVar("ItemT")
-
-
-_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
 
 def _query(**members: object) -> list[tuple[str, str]]:

@@ -460,7 +460,7 @@ def test_quote_value_is_short_and_never_raises() -> None:
 )
 def test_the_network_keywords_have_their_type_checks_ready(name: str, value: Any) -> None:
     """check_client_arguments already knows the network and endpoint keywords' types."""
-    from lambda_es._validate import check_client_arguments
+    from lambda_es._client_arguments import check_client_arguments
 
     with pytest.raises(lambda_es.ParamValidationError, match=name):
         check_client_arguments(**{name: value})
