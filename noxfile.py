@@ -100,3 +100,16 @@ def bench(session: nox.Session) -> None:
     # need, so boto3 and botocore are left for aiobotocore to choose.
     session.install("-e", ".", "boto3", "aiobotocore", "uvloop", "matplotlib")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1])
+def aiobotocore(session: nox.Session) -> None:
+    """aiobotocore, both wire versions, against `lambda-es serve` with signatures checked."""
+    # Not the test extra: aiobotocore pins an older botocore than the rest of
+    # the suite needs (tests/test_settings_model.py), so it runs here alone,
+    # with the botocore aiobotocore picks. tests/conftest.py leaves the module
+    # out of any run where aiobotocore is not installed, and says so.
+    session.install(
+        "-e", ".", "pytest", "pytest-asyncio", "aioresponses", "hypothesis", "aiobotocore"
+    )
+    session.run("pytest", "-m", "aiobotocore", "tests/test_serve_aiobotocore.py", *session.posargs)

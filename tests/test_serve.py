@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,54 +19,8 @@ import pytest
 
 import lambda_es
 
+from ._served import Served
 from .conftest import KINESIS_ARN
-
-BANNER_LINES = 5
-
-
-class Served:
-    """One ``lambda-es serve`` process, its banner read."""
-
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lambda_es", "serve", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONWARNINGS": "error", **(env or {})},
-        )
-        self.banner = self._read_banner()
-        assert self.banner[0].startswith("FakeLambda listening on http://"), self.banner
-        self.url = self.banner[0].split()[3]
-
-    def _read_banner(self) -> list[str]:
-        # A thread, not select(): the text stream buffers lines select() cannot see.
-        stdout = self.process.stdout
-        assert stdout is not None
-        lines: list[str] = []
-        reader = threading.Thread(
-            target=lambda: lines.extend(
-                stdout.readline().rstrip("\n") for _ in range(BANNER_LINES)
-            ),
-            daemon=True,
-        )
-        reader.start()
-        reader.join(60)
-        if reader.is_alive():  # pragma: no cover - a hang, reported with what it said
-            self.process.kill()
-            raise AssertionError(f"serve printed no banner in 60 s: {self.process.communicate()}")
-        return lines
-
-    def stop(self) -> tuple[int, str, str]:
-        """Ctrl-C the server; its exit status and the rest of its output."""
-        self.process.send_signal(signal.SIGINT)
-        out, err = self.process.communicate(timeout=60)
-        return self.process.returncode, out, err
-
-    def kill(self) -> None:
-        """SIGKILL: no cleanup of any kind."""
-        self.process.kill()
-        self.process.communicate(timeout=60)
 
 
 @pytest.fixture
