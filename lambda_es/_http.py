@@ -55,6 +55,9 @@ __all__ = [
     "failure_kind",
 ]
 
+#: Sessions a forked child dropped: never closed, never collected (see forget_connections).
+_ABANDONED: list[aiohttp.ClientSession] = []
+
 logger = logging.getLogger("lambda_es")
 
 DEFAULT_MAX_RESPONSE_SIZE = 4 * 1024 * 1024
@@ -296,6 +299,9 @@ class HTTP:
             connector = session.connector
             if connector is not None and hasattr(connector, "_closed"):
                 connector._closed = True
+            # Kept referenced for the child's life, so its connections are never
+            # collected (each would warn that it was not closed).
+            _ABANDONED.append(session)
 
     async def drop_session(self) -> None:
         """Close the own session, if any; the next request makes a new one."""

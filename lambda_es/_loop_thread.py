@@ -22,6 +22,9 @@ from typing import Any, TypeVar
 
 __all__ = ["LoopThread"]
 
+#: Loops a forked child must neither close nor let be collected (see LoopThread.forget).
+_ABANDONED: list[asyncio.AbstractEventLoop] = []
+
 #: The longest pause() waits for its joined threads to leave the OS's thread list.
 OS_EXIT_TIMEOUT = 1.0
 
@@ -223,8 +226,12 @@ class LoopThread:
         """Drop the loop without closing it: in a forked child, whose copy can never run.
 
         Its epoll instance is shared with the parent across a fork, and
-        closing it would unregister the parent's self-pipe and sockets.
+        closing it would unregister the parent's self-pipe and sockets. It is
+        kept referenced for the child's life: collected, the loop and the
+        transports its selector holds would warn that they were never closed
+        (a ResourceWarning, an error under ``-W error``).
         """
+        _ABANDONED.append(self.loop)
         self._thread = self._executor = None
         self._pausing = False
         self._stopped = True
