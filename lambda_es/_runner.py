@@ -35,7 +35,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 
 from ._errors import LambdaESError
-from ._loop_thread import Handoff, LoopThread
+from ._loop_thread import Handoff, LoopThread, preferred_loop_factory
 
 __all__ = ["Runner"]
 
@@ -239,7 +239,7 @@ class Runner(Generic[C]):
             raise LambdaESError("the client is closed")
         worker = self._worker
         if worker is None:
-            worker = self._worker = LoopThread(self._name)
+            worker = self._worker = LoopThread(self._name, preferred_loop_factory())
             worker.start()
             self._state = "running"
         elif not worker.running:

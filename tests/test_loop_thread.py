@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import socket
+import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 
-from lambda_es._loop_thread import LoopThread
+from lambda_es._loop_thread import LOOP_ENV, LoopThread, preferred_loop_factory
 
 
 async def _thread_name() -> str:
@@ -360,3 +364,69 @@ class _LoopHeld:
 
     def __exit__(self, *exc: object) -> None:
         self._release.set()
+
+
+def test_preferred_loop_is_asyncio_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LAMBDA_ES_LOOP=asyncio picks asyncio's own loop even where uvloop is installed."""
+    monkeypatch.setenv(LOOP_ENV, "asyncio")
+    assert preferred_loop_factory() is asyncio.new_event_loop
+
+
+def test_preferred_loop_is_asyncio_without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without uvloop (the pure-Python install) the loop is asyncio's own."""
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # makes "import uvloop" fail
+    assert preferred_loop_factory() is asyncio.new_event_loop
+
+
+def test_preferred_loop_is_uvloop_when_installed() -> None:
+    """With uvloop installed (lambda-es[speedups]) the loop thread runs a uvloop loop."""
+    uvloop = pytest.importorskip("uvloop")
+    worker = LoopThread("loop-test", preferred_loop_factory())
+    worker.start()
+    try:
+        assert isinstance(worker.loop, uvloop.Loop)
+        assert worker.hand_off(_thread_name).wait() == "loop-test"
+    finally:
+        worker.stop()
+    assert worker.loop.is_closed()
+
+
+def test_uvloop_resolves_names_on_the_executor_not_libuvs_threads() -> None:
+    """On uvloop, getaddrinfo runs on the loop's executor (threads pause() ends), with asyncio's result."""
+    pytest.importorskip("uvloop")
+    worker = LoopThread("loop-test", preferred_loop_factory())
+    resolved_on: list[str] = []
+    original = socket.getaddrinfo
+
+    def recording(*args: object, **kwargs: object) -> object:
+        resolved_on.append(threading.current_thread().name)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def resolve() -> list[tuple[object, ...]]:
+        loop = asyncio.get_running_loop()
+        return await loop.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)
+
+    worker.start()
+    try:
+        with _patched(socket, "getaddrinfo", recording):
+            infos = worker.hand_off(resolve).wait()
+        assert infos == original("localhost", 80, type=socket.SOCK_STREAM)
+        assert resolved_on
+        assert all(name.startswith("loop-test-io") for name in resolved_on)
+        worker.pause()
+        assert not [t for t in threading.enumerate() if t.name.startswith("loop-test")]
+        worker.start()
+    finally:
+        worker.stop()
+
+
+@contextlib.contextmanager
+def _patched(target: object, name: str, value: object) -> Iterator[None]:
+    # monkeypatch would undo it only at the test's end; the loop thread reads
+    # socket.getaddrinfo at call time, so the window is this block.
+    saved = getattr(target, name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        setattr(target, name, saved)

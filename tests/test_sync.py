@@ -35,13 +35,35 @@ def threaded_fake() -> Iterator[FakeLambda]:
         yield server
 
 
-@pytest.fixture
-def sync_client(threaded_fake: FakeLambda) -> Iterator[lambda_es.Client]:
-    """A Client signed with CREDENTIALS and pointed at ``threaded_fake``."""
+def _loops() -> list[str]:
+    # uvloop is an optional speed-up: its rows run only where it is installed.
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return ["asyncio"]
+    return ["asyncio", "uvloop"]
+
+
+@pytest.fixture(params=_loops())
+def sync_client(
+    request: pytest.FixtureRequest, threaded_fake: FakeLambda, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[lambda_es.Client]:
+    """A Client signed with CREDENTIALS and pointed at ``threaded_fake``, on each loop installed."""
+    if request.param == "asyncio":
+        monkeypatch.setenv("LAMBDA_ES_LOOP", "asyncio")
     with lambda_es.Client(
         region="us-east-1", endpoint_url=threaded_fake.endpoint_url, credentials=CREDENTIALS
     ) as client:
         yield client
+
+
+def test_the_client_runs_on_the_loop_chosen(sync_client: lambda_es.Client) -> None:
+    """The client's private loop is uvloop's where installed, asyncio's with LAMBDA_ES_LOOP=asyncio."""
+    sync_client.list_event_sources()
+    loop = sync_client._runner._worker.loop  # type: ignore[union-attr]
+    uvloop = sys.modules.get("uvloop")
+    on_uvloop = uvloop is not None and isinstance(loop, uvloop.Loop)
+    assert on_uvloop == (os.environ.get("LAMBDA_ES_LOOP") != "asyncio")
 
 
 def _stream(name: str) -> str:
