@@ -12,11 +12,13 @@ import datetime as dt
 import math
 import os
 import re
+import weakref
 from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 import attrs
 
+from ._credentials import Credentials
 from ._errors import ConfigurationError, ParamTypeError, ParamValidationError, quote_value
 from ._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
 
@@ -387,6 +389,8 @@ def check_wire_text(name: str, value: str) -> None:
     Raises:
         ParamValidationError: the string holds a lone surrogate.
     """
+    if value.isascii():
+        return  # a flag CPython keeps on every str: no encoding needed to know
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -545,6 +549,9 @@ def check_credentials(credentials: Any) -> None:
         ParamValidationError: a field is not non-empty printable ASCII text; the
             message names the field and never quotes it (it is a secret).
     """
+    last = _last_checked[0]
+    if last is not None and last() is credentials:
+        return  # checked on the previous call; Credentials are frozen
     for field in ("access_key_id", "secret_access_key", "session_token"):
         value = getattr(credentials, field)
         if value is None and field == "session_token":
@@ -559,3 +566,11 @@ def check_credentials(credentials: Any) -> None:
                 f"must be non-empty printable ASCII text (a value of {len(value)} characters "
                 "is not; it is not shown, being a secret)",
             )
+    if type(credentials) is Credentials:
+        # Only the frozen class: a look-alike object could change after the check.
+        _last_checked[0] = weakref.ref(credentials)
+
+
+#: The last Credentials that passed check_credentials (weakly: never kept alive
+#: here), so that a client signing every call with the same ones checks them once.
+_last_checked: list[weakref.ref[Credentials] | None] = [None]
