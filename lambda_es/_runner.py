@@ -26,6 +26,7 @@ again, in a new thread, on the next call.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -223,7 +224,10 @@ class Runner(Generic[C]):
         except asyncio.CancelledError:
             if self._state != "running":
                 raise LambdaESError("the client was closed while the call was running") from None
-            raise
+            # The coroutine was cancelled by something else (or raised it): an
+            # Exception for the caller, as a cancelled concurrent future gives,
+            # not asyncio's BaseException, which would slip past `except Exception`.
+            raise concurrent.futures.CancelledError from None
         except BaseException:
             # Interrupted after the hand-off but before the wait: the call is
             # cancelled too, rather than left running. A no-op once it is done.

@@ -387,6 +387,54 @@ def test_keyboard_interrupt_cancels_the_coroutine() -> None:
     assert blocker.closed
 
 
+def test_a_coroutine_cancelled_on_a_running_client_raises_an_exception() -> None:
+    """A call whose coroutine ends cancelled raises concurrent.futures.CancelledError; the runner goes on."""
+    import concurrent.futures
+
+    owner = _Owner()
+    blocker = _Blocker()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+
+    async def cancelled(_: _Blocker) -> None:
+        raise asyncio.CancelledError
+
+    async def answer(_: _Blocker) -> int:
+        return 42
+
+    try:
+        with pytest.raises(concurrent.futures.CancelledError):
+            runner.run(cancelled)
+        assert runner.run(answer) == 42
+    finally:
+        runner.close()
+
+
+def test_many_threads_share_one_runner_under_contention() -> None:
+    """Sixteen threads calling at once each get their own results, in order, through the hand-off."""
+    owner = _Owner()
+    blocker = _Blocker()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+
+    async def echo(_: _Blocker, value: int) -> int:
+        await asyncio.sleep(0)
+        return value
+
+    results: dict[int, list[int]] = {}
+
+    def caller(index: int) -> None:
+        results[index] = [runner.run(echo, index * 1000 + n) for n in range(150)]
+
+    threads = [threading.Thread(target=caller, args=(i,)) for i in range(16)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        runner.close()
+    assert results == {i: [i * 1000 + n for n in range(150)] for i in range(16)}
+
+
 def test_closing_during_a_call_fails_that_call() -> None:
     """close() from one thread cancels another thread's call, which gets LambdaESError."""
     blocker = _Blocker()
