@@ -61,7 +61,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package, tools, examples and tests/typing."""
+    """mypy --strict over the package, tools, examples, benchmarks and every test."""
     session.install("-e", ".[test]", "mypy")
     session.run("mypy")
 

@@ -12,15 +12,17 @@ import collections
 import contextlib
 import logging
 import os
-import re
 import sys
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import aiohttp
+import attrs
 
+from ._client_arguments import check_client_arguments
+from ._clock import current as current_clock
 from ._codec import decode, encode_body
 from ._config import ClientSettings
 from ._credentials import Credentials, CredentialsProvider
@@ -50,11 +52,10 @@ from ._service_model import (
     EventSourcePage,
 )
 from ._settings import CreateMappingSettings, MappingSettings, encode_settings
-from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Response, Timeout, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Timeout, Transport
 from ._validate import (
     check_add_event_source,
     check_arn,
-    check_client_arguments,
     check_enum,
     check_function_name,
     check_int,
@@ -92,10 +93,38 @@ MAX_EMPTY_PAGES = 100
 RECENT_MARKERS = 16
 
 PageT = TypeVar("PageT", EventSourcePage, EventSourceMappingPage)
+
+
+@attrs.frozen
+class _Listing(Generic[PageT]):
+    """What tells the two wire versions' List operations apart."""
+
+    operation: str
+    segments: tuple[str, ...]
+    #: The query parameter that filters by source: the legacy API calls it EventSource.
+    source_filter: str
+    page: type[PageT]
+    items: Callable[[PageT], Sequence[object]]
+    legacy: bool
+
+
+_LEGACY_LISTING = _Listing(
+    "ListEventSources",
+    (LEGACY, MAPPINGS, ""),
+    "EventSource",
+    EventSourcePage,
+    lambda page: page.event_sources,
+    legacy=True,
+)
+_CURRENT_LISTING = _Listing(
+    "ListEventSourceMappings",
+    (CURRENT, MAPPINGS),
+    "EventSourceArn",
+    EventSourceMappingPage,
+    lambda page: page.event_source_mappings,
+    legacy=False,
+)
 ItemT = TypeVar("ItemT")
-
-
-_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
 
 def _query(**members: object) -> list[tuple[str, str]]:
@@ -174,6 +203,10 @@ class AsyncClient:
         use_dualstack_endpoint: bool | None = None,
     ) -> None:
         check_client_arguments(**{k: v for k, v in locals().items() if k != "self"})
+        # The repr shows the region= argument without resolving anything.
+        self._region_arg = region
+        # Time as this client reads it: the system's unless a test installed another.
+        self._clock = current_clock()
         self._transport = Transport(
             settings=ClientSettings(
                 region=region,
@@ -192,12 +225,14 @@ class AsyncClient:
             max_connections=max_connections,
             user_agent_extra=user_agent_extra,
             max_response_size=max_response_size,
+            clock=self._clock,
+            before_call=self._bind_loop,
         )
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} region={quote_value(self._transport._region_arg, 60)}>"
+        return f"<{type(self).__name__} region={quote_value(self._region_arg, 60)}>"
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -281,7 +316,7 @@ class AsyncClient:
             payload["BatchSize"] = batch_size
         if parameters is not None:
             payload["Parameters"] = dict(parameters)
-        response = await self._request(
+        response = await self._transport.request(
             "AddEventSource", "POST", (LEGACY, MAPPINGS, ""), body=encode_body(payload)
         )
         return decode(EventSourceConfiguration, response.body)
@@ -303,7 +338,7 @@ class AsyncClient:
             DecodeError: the response is not an EventSourceConfiguration.
         """
         check_uuid("uuid", uuid)
-        response = await self._request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
+        response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
         return decode(EventSourceConfiguration, response.body)
 
     async def list_event_sources(
@@ -331,23 +366,9 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-            legacy=True,
+        return await self._list(
+            _LEGACY_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
         )
-        query = _query(
-            EventSource=event_source_arn,
-            FunctionName=function_name,
-            Marker=marker,
-            MaxItems=max_items,
-        )
-        response = await self._request(
-            "ListEventSources", "GET", (LEGACY, MAPPINGS, ""), query=query
-        )
-        return decode(EventSourcePage, response.body)
 
     async def iter_event_sources(
         self,
@@ -377,24 +398,10 @@ class AsyncClient:
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=None,
-            max_items=page_size,
-            legacy=True,
+        pages = self._pages(
+            _LEGACY_LISTING, event_source_arn, function_name, page_size, max_empty_pages
         )
-        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
-        async for page in _pages(
-            lambda marker: self.list_event_sources(
-                event_source_arn=event_source_arn,
-                function_name=function_name,
-                marker=marker,
-                max_items=page_size,
-            ),
-            lambda page: page.event_sources,
-            max_empty_pages,
-        ):
+        async for page in pages:
             for item in page.event_sources:
                 yield item
 
@@ -411,7 +418,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
         """
         check_uuid("uuid", uuid)
-        await self._request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
+        await self._transport.request("RemoveEventSource", "DELETE", (LEGACY, MAPPINGS, uuid))
 
     # -- the current API, 2015-03-31 ----------------------------------------------
 
@@ -500,23 +507,9 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-            legacy=False,
+        return await self._list(
+            _CURRENT_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
         )
-        query = _query(
-            EventSourceArn=event_source_arn,
-            FunctionName=function_name,
-            Marker=marker,
-            MaxItems=max_items,
-        )
-        response = await self._request(
-            "ListEventSourceMappings", "GET", (CURRENT, MAPPINGS), query=query
-        )
-        return decode(EventSourceMappingPage, response.body)
 
     async def iter_event_source_mappings(
         self,
@@ -546,24 +539,10 @@ class AsyncClient:
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=None,
-            max_items=page_size,
-            legacy=False,
+        pages = self._pages(
+            _CURRENT_LISTING, event_source_arn, function_name, page_size, max_empty_pages
         )
-        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
-        async for page in _pages(
-            lambda marker: self.list_event_source_mappings(
-                event_source_arn=event_source_arn,
-                function_name=function_name,
-                marker=marker,
-                max_items=page_size,
-            ),
-            lambda page: page.event_source_mappings,
-            max_empty_pages,
-        ):
+        async for page in pages:
             for item in page.event_source_mappings:
                 yield item
 
@@ -744,20 +723,58 @@ class AsyncClient:
 
     # -- helpers -----------------------------------------------------------------------
 
-    async def _request(
+    async def _list(
         self,
-        operation: str,
-        method: str,
-        segments: Sequence[str],
+        listing: _Listing[PageT],
+        event_source_arn: str | None,
+        function_name: str | None,
         *,
-        query: Iterable[tuple[str, str]] = (),
-        body: bytes = b"",
-        timeout: float | None = None,
-    ) -> Response:
-        await self._bind_loop()
-        return await self._transport.request(
-            operation, method, segments, query=query, body=body, timeout=timeout
+        marker: str | None,
+        max_items: int | None,
+    ) -> PageT:
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=marker,
+            max_items=max_items,
+            legacy=listing.legacy,
         )
+        query = _query(
+            **{listing.source_filter: event_source_arn},
+            FunctionName=function_name,
+            Marker=marker,
+            MaxItems=max_items,
+        )
+        response = await self._transport.request(
+            listing.operation, "GET", listing.segments, query=query
+        )
+        return decode(listing.page, response.body)
+
+    async def _pages(
+        self,
+        listing: _Listing[PageT],
+        event_source_arn: str | None,
+        function_name: str | None,
+        page_size: int | None,
+        max_empty_pages: int,
+    ) -> AsyncIterator[PageT]:
+        # Checked before the first page, so bad arguments fail before anything is sent.
+        check_list_filters(
+            event_source_arn=event_source_arn,
+            function_name=function_name,
+            marker=None,
+            max_items=page_size,
+            legacy=listing.legacy,
+        )
+        check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
+        async for page in _follow(
+            lambda marker: self._list(
+                listing, event_source_arn, function_name, marker=marker, max_items=page_size
+            ),
+            listing.items,
+            max_empty_pages,
+        ):
+            yield page
 
     async def _bind_loop(self) -> None:
         """Tie the client to the running loop, or say why it cannot be used from it.
@@ -773,18 +790,16 @@ class AsyncClient:
         bound = self._loop() if self._loop is not None else None
         if bound is loop:
             return
-        transport = self._transport
-        if self._loop is not None and (
-            not transport._owns_session or transport._session is not None
-        ):
+        http = self._transport.http
+        if self._loop is not None and (not http.owns_session or http.connected):
             raise LambdaESError(
                 "this AsyncClient belongs to the event loop that first used it and cannot "
                 "be used from another one: make one client per event loop, or close it "
                 "(await client.aclose()) before its loop ends"
             )
         self._loop = weakref.ref(loop)
-        if transport._owns_session:
-            guard = _session_guard(transport)
+        if http.owns_session:
+            guard = _session_guard(self._transport)
             await guard.__anext__()  # registers it with the loop's shutdown_asyncgens
             self._guard = guard
 
@@ -797,7 +812,7 @@ class AsyncClient:
         *,
         timeout: float | None = None,
     ) -> EventSourceMapping:
-        response = await self._request(
+        response = await self._transport.request(
             operation,
             method,
             (CURRENT, MAPPINGS, *tail),
@@ -840,14 +855,14 @@ class AsyncClient:
 
         Each GET is bounded by the time left, so ``timeout`` bounds the whole wait.
         """
-        transport = self._transport
-        deadline = transport.monotonic() + timeout
+        clock = self._clock
+        deadline = clock.monotonic() + timeout
         delay = WAIT_FIRST_DELAY
         last: EventSourceMapping | None = None
         previous: EventSourceMapping | None = None
         wanted = "settle" if target == "settled" else f"become {target}"
         while True:
-            remaining = deadline - transport.monotonic()
+            remaining = deadline - clock.monotonic()
             try:
                 last = await self._mapping_call(
                     "GetEventSourceMapping", "GET", (uuid,), timeout=max(remaining, 0.001)
@@ -881,7 +896,7 @@ class AsyncClient:
                     reason="unreachable",
                     last_state=last.state,
                 )
-            remaining = deadline - transport.monotonic()
+            remaining = deadline - clock.monotonic()
             if remaining <= 0:
                 raise WaiterError(
                     f"mapping {uuid}: still {quote_value(last.state, 80)} after the "
@@ -895,7 +910,7 @@ class AsyncClient:
                 quote_value(last.state, 80),
                 delay,
             )
-            await transport.sleep(min(delay, remaining))
+            await clock.sleep(min(delay, remaining))
             delay = min(delay * 2, WAIT_MAX_DELAY)
 
 
@@ -907,7 +922,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
-    """Close the transport's own session when the loop that made it shuts down.
+    """Close the client's own session when the loop that made it shuts down.
 
     ``asyncio.run`` (and every well-behaved loop owner) finalises the async
     generators still open before closing the loop: this one's ``finally``
@@ -917,12 +932,10 @@ async def _session_guard(transport: Transport) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        session, transport._session = transport._session, None
-        if session is not None and transport._owns_session and not session.closed:
-            await session.close()
+        await transport.http.drop_session()
 
 
-async def _pages(
+async def _follow(
     fetch: Callable[[str | None], Awaitable[PageT]],
     items: Callable[[PageT], Sequence[object]],
     max_empty_pages: int,

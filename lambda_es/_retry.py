@@ -1,4 +1,7 @@
-"""The retry decision, back-off, retry quota and adaptive rate limiter. No I/O.
+"""The retry loop: the decision, back-off, retry quota and adaptive rate limiter.
+
+No I/O of its own: :func:`drive` calls an attempt function that returns an
+:class:`Outcome`, and sleeps on the client's :class:`~lambda_es._clock.Clock`.
 
 Read from botocore's standard and adaptive retry modes and reimplemented
 small, with one addition botocore lacks: a ``Retry-After`` header on a 429 or
@@ -9,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import logging
 import math
 import threading
-from collections.abc import Callable
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import attrs
 
-from ._errors import ParamValidationError
+from ._clock import Clock
+from ._errors import LambdaESError, ParamValidationError, TimeoutError
 
 __all__ = [
     "NO_RETRY_INCREMENT",
@@ -26,13 +31,20 @@ __all__ = [
     "TIMEOUT_RETRY_COST",
     "TRANSIENT_CODES",
     "Kind",
+    "Outcome",
     "RateLimiter",
     "Retry",
     "RetryQuota",
     "backoff_delay",
     "classify",
+    "drive",
+    "http_date",
     "parse_retry_after",
 ]
+
+logger = logging.getLogger("lambda_es")
+
+R = TypeVar("R")
 
 RetryMode = Literal["standard", "adaptive", "off"]
 
@@ -126,19 +138,19 @@ class Retry:
         return 1 if self.mode == "off" else self.max_attempts
 
 
-def classify(status: int | None, code: str | None, *, timed_out: bool = False) -> Kind | None:
-    """Say whether an outcome is worth retrying, and why.
+def classify(status: int, code: str | None) -> Kind | None:
+    """Say whether an error response is worth retrying, and why.
+
+    (A failure without a response is classified where it happened, by the
+    HTTP layer.)
 
     Args:
-        status: the HTTP status, or ``None`` when no response arrived.
+        status: the HTTP status.
         code: the AWS error code, if any.
-        timed_out: no response arrived because a deadline passed.
 
     Returns:
-        ``"throttle"``, ``"transient"``, ``"timeout"``, or ``None`` for "do not retry".
+        ``"throttle"``, ``"transient"``, or ``None`` for "do not retry".
     """
-    if status is None:
-        return "timeout" if timed_out else "transient"
     if code in THROTTLING_CODES or status == 429:
         return "throttle"
     if code in TRANSIENT_CODES or status in RETRYABLE_STATUSES:
@@ -162,6 +174,26 @@ def backoff_delay(retry: Retry, retries_so_far: int, rand: Callable[[], float]) 
     return rand() * ceiling
 
 
+def http_date(value: str | None) -> dt.datetime | None:
+    """Parse an HTTP-date (a ``Date`` or ``Retry-After`` header).
+
+    Args:
+        value: the header value.
+
+    Returns:
+        The time, aware (GMT when the text gives no zone), or ``None`` when
+        absent or unparseable.
+    """
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    # RFC 9110 dates are GMT; email.utils leaves "-0000" naive.
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
 def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     """Parse a ``Retry-After`` header: delta seconds or an HTTP-date.
 
@@ -178,13 +210,9 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        when = http_date(text)
+        if when is None:
             return None
-        if when.tzinfo is None:
-            # RFC 9110 dates are GMT; email.utils leaves "-0000" naive.
-            when = when.replace(tzinfo=dt.timezone.utc)
         seconds = (when - now).total_seconds()
     if not math.isfinite(seconds):
         return None
@@ -337,3 +365,222 @@ class RateLimiter:
             # Tokens earned so far accrue at the old rate, before it changes.
             self._refill(now)
             self.fill_rate = max(min(new_rate, 2 * self.measured_rate), self.min_rate)
+
+
+# -- the loop ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Outcome(Generic[R]):
+    """What one attempt ended with: a result, or an error and whether to retry it.
+
+    Build one with :meth:`success` or :meth:`failure`.
+
+    Attributes:
+        result: the attempt's result (``None`` on failure).
+        error: the error to raise if no attempt follows (``None`` on success).
+        kind: why the failure is worth retrying, or ``None`` when it is not.
+        status: the HTTP status, when a response arrived.
+        request_id: the service's request id, when a response arrived.
+        retry_after: the server's ``Retry-After``, in seconds.
+        summary: what happened, for the attempt's log line (never a header).
+    """
+
+    result: R | None
+    error: LambdaESError | None
+    kind: Kind | None
+    status: int | None
+    request_id: str | None
+    retry_after: float | None
+    summary: str
+
+    @classmethod
+    def success(cls, result: R, *, status: int, request_id: str | None) -> Outcome[R]:
+        """An attempt that gave its result.
+
+        Args:
+            result: the result.
+            status: the HTTP status.
+            request_id: the service's request id.
+
+        Returns:
+            The outcome.
+        """
+        return cls(result, None, None, status, request_id, None, f"HTTP {status}")
+
+    @classmethod
+    def failure(
+        cls,
+        error: LambdaESError,
+        kind: Kind | None,
+        summary: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> Outcome[R]:
+        """An attempt that failed.
+
+        Args:
+            error: the error, its ``attempts`` already set.
+            kind: why it is worth retrying, or ``None``.
+            summary: what happened, for the log line.
+            status: the HTTP status, when a response arrived.
+            request_id: the service's request id, when a response arrived.
+            retry_after: the server's ``Retry-After``, in seconds.
+
+        Returns:
+            The outcome.
+        """
+        return cls(None, error, kind, status, request_id, retry_after, summary)
+
+
+async def drive(
+    attempt: Callable[[int], Awaitable[Outcome[R]]],
+    *,
+    label: str,
+    policy: Retry,
+    quota: RetryQuota,
+    limiter: RateLimiter | None,
+    clock: Clock,
+    deadline: float | None,
+    closed: Callable[[], bool],
+) -> R:
+    """Make attempts until one succeeds or the policy, quota or deadline says stop.
+
+    Each attempt waits for the rate limiter (adaptive mode), then runs; a
+    retryable failure takes its cost from the shared quota and is followed by
+    a back-off (the server's ``Retry-After`` when it sent one, clamped), unless
+    that back-off would pass the deadline. One DEBUG line per attempt says what
+    happened and what comes next.
+
+    Args:
+        attempt: runs attempt number *n* (from 1) and returns its outcome.
+        label: names the call in log lines and messages (the operation).
+        policy: the retry policy.
+        quota: the client's shared retry budget.
+        limiter: the client's rate limiter, or ``None``.
+        clock: the client's clock (back-off, limiter waits, deadline).
+        deadline: the monotonic time the whole call must end by, or ``None``.
+        closed: says whether the client was closed (checked before each attempt).
+
+    Returns:
+        The successful attempt's result.
+
+    Raises:
+        LambdaESError: the last attempt's error; a :class:`TimeoutError` when the
+            rate limiter's first wait would pass the deadline; a plain
+            :class:`LambdaESError` when the client was closed while retrying.
+    """
+    retries = 0
+    taken: int | None = None
+    last: LambdaESError | None = None
+    number = 0
+    while True:
+        number += 1
+        if closed():  # aclose() ran during the back-off
+            raise LambdaESError(f"{label}: the client was closed while the call was retrying")
+        waited = await _wait_for_limiter(label, number, limiter, clock, deadline, last)
+        outcome = await attempt(number)
+        if limiter is not None:
+            limiter.on_response(clock.monotonic(), throttled=outcome.kind == "throttle")
+        error = outcome.error
+        if error is None:
+            quota.release(taken)
+            _log(label, number, policy, outcome, None, "done", waited)
+            return cast(R, outcome.result)  # set on success
+        delay, reason = _next_delay(outcome, number, retries, policy, clock, deadline)
+        if delay is not None and outcome.kind is not None:
+            taken = quota.acquire(outcome.kind)
+            if taken is None:
+                delay, reason = None, "retry quota exhausted"
+        decision = f"retrying in {delay:.3f}s" if delay is not None else reason
+        _log(label, number, policy, outcome, delay, decision, waited)
+        if delay is None:
+            raise error from error.__cause__
+        retries += 1
+        last = error
+        await clock.sleep(delay)
+
+
+def _next_delay(
+    outcome: Outcome[Any],
+    number: int,
+    retries: int,
+    policy: Retry,
+    clock: Clock,
+    deadline: float | None,
+) -> tuple[float | None, str]:
+    if outcome.kind is None:
+        return None, "not retryable"
+    if number >= policy.attempts:
+        return None, f"no attempts left (max_attempts={policy.attempts})"
+    delay = backoff_delay(policy, retries, clock.random)
+    if outcome.retry_after is not None:
+        delay = min(outcome.retry_after, policy.max_retry_after)
+    if deadline is not None and clock.monotonic() + delay >= deadline:
+        # Sleeping into the deadline only to fail there helps nobody.
+        return None, f"a {delay:.3f}s back-off would pass the total timeout"
+    return delay, ""
+
+
+async def _wait_for_limiter(
+    label: str,
+    number: int,
+    limiter: RateLimiter | None,
+    clock: Clock,
+    deadline: float | None,
+    last: LambdaESError | None,
+) -> float:
+    if limiter is None:
+        return 0.0
+    now = clock.monotonic()
+    wait = limiter.acquire(now, max_wait=None if deadline is None else deadline - now)
+    if wait is None:
+        logger.debug(
+            "%s: giving up before attempt %d: the rate limiter's wait would pass the total timeout",
+            label,
+            number,
+        )
+        if last is not None:
+            raise last from last.__cause__
+        raise TimeoutError(
+            f"{label}: the client-side rate limiter's wait would pass the total timeout",
+            attempts=0,
+        )
+    if wait > 0:
+        await clock.sleep(wait)
+    return wait
+
+
+def _log(
+    label: str,
+    number: int,
+    policy: Retry,
+    outcome: Outcome[Any],
+    delay: float | None,
+    decision: str,
+    waited: float,
+) -> None:
+    # Only values composed here and by the attempt go in: never a header,
+    # so never the Authorization header, the token or a signature.
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    limiter = f" after waiting {waited:.3f}s for the rate limiter" if waited > 0 else ""
+    logger.debug(
+        "%s attempt %d/%d%s: %s, request id %s; %s",
+        label,
+        number,
+        policy.attempts,
+        limiter,
+        outcome.summary,
+        outcome.request_id or "-",
+        decision,
+        extra={
+            "operation": label,
+            "attempt": number,
+            "status": outcome.status,
+            "request_id": outcome.request_id,
+            "delay": delay,
+        },
+    )

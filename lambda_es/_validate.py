@@ -10,31 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import weakref
 from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 import attrs
 
-from ._credentials import Credentials
-from ._errors import ConfigurationError, ParamTypeError, ParamValidationError, quote_value
+from ._errors import ParamTypeError, ParamValidationError, quote_value
 from ._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
 
 __all__ = [
+    "HEADER_TEXT",
+    "ROLE_ARN",
     "check_add_event_source",
+    "check_arn",
     "check_bool",
-    "check_client_arguments",
+    "check_credentials",
     "check_datetime",
-    "check_seconds",
-    "check_wire_text",
     "check_enum",
+    "check_function_name",
     "check_int",
+    "check_list_filters",
+    "check_mapping_uuid",
     "check_model",
     "check_rules",
+    "check_seconds",
     "check_str",
     "check_uuid",
+    "check_wire_text",
 ]
 
 # From the 2014-11-13 model: FunctionName and Role.
@@ -449,94 +452,8 @@ def check_seconds(name: str, value: object, *, required: bool = False) -> None:
         )
 
 
-def _check_instance(name: str, value: object, kind: type, what: str) -> None:
-    if value is not None and not isinstance(value, kind):
-        raise ParamTypeError(name, f"must be {what} or None, not {type(value).__name__}")
-
-
-def check_client_arguments(**arguments: object) -> None:
-    """Check the types of a client constructor's keywords, before anything is kept.
-
-    The constructor passes every keyword it has; each known one is checked for
-    its type (values that need the environment, such as whether a region
-    exists, are checked when the client resolves its configuration).
-
-    Args:
-        **arguments: the constructor's keywords, by name.
-
-    Raises:
-        ParamValidationError: a keyword has the wrong type (a ``ParamTypeError``)
-            or text that cannot go on the wire.
-    """
-    # Imported here: these modules sit above this one in the layering.
-    from ._config import Proxy
-    from ._credentials import Credentials
-    from ._retry import Retry
-    from ._transport import Timeout
-
-    for name, value in arguments.items():
-        if name in ("region", "profile", "user_agent_extra"):
-            check_str(name, value)
-            if name == "region" and isinstance(value, str) and not value.isascii():
-                raise ParamValidationError(
-                    name, f"must be an AWS region name (ASCII); got {quote_value(value)}"
-                )
-            if name == "user_agent_extra":
-                # It becomes a header: a line break would split the request.
-                check_str(name, value, pattern=_HEADER_TEXT, pattern_text="printable ASCII text")
-        elif name == "endpoint_url":
-            check_str(name, value)
-        elif name == "proxy":
-            if value is not None and value is not False and not isinstance(value, str):
-                raise ParamTypeError(
-                    name, f"must be a proxy URL, False or None, not {type(value).__name__}"
-                )
-            if isinstance(value, str):
-                check_str(name, value)
-                try:
-                    Proxy.parse(value, "proxy=")
-                except ConfigurationError as exc:
-                    raise ParamValidationError(name, str(exc)) from None
-        elif name == "credentials":
-            if value is not None and not (isinstance(value, Credentials) or callable(value)):
-                raise ParamTypeError(
-                    name,
-                    "must be a lambda_es.Credentials or a provider (an async callable "
-                    f"returning one), not {type(value).__name__}",
-                )
-            if isinstance(value, Credentials):
-                check_credentials(value)
-        elif name == "retry":
-            _check_instance(name, value, Retry, "a lambda_es.Retry")
-        elif name == "timeout":
-            _check_instance(name, value, Timeout, "a lambda_es.Timeout")
-            if isinstance(value, Timeout):
-                for part in ("connect", "read", "total"):
-                    check_seconds(f"timeout.{part}", getattr(value, part))
-        elif name == "session":
-            # Duck-typed: only the transport knows aiohttp's client API.
-            if value is not None and not (
-                callable(getattr(value, "request", None)) and hasattr(value, "closed")
-            ):
-                raise ParamTypeError(
-                    name, f"must be an aiohttp.ClientSession or None, not {type(value).__name__}"
-                )
-        elif name in ("max_connections", "max_response_size"):
-            check_int(name, value, low=1, high=None, required=True)
-        elif name in ("allow_http", "use_fips_endpoint", "use_dualstack_endpoint"):
-            check_bool(name, value)
-        elif name == "verify":
-            if value is not None and not isinstance(value, (bool, str, os.PathLike)):
-                raise ParamTypeError(
-                    name, f"must be True, False or a CA bundle path, not {type(value).__name__}"
-                )
-            if isinstance(value, str):
-                check_str(name, value)
-                if not value:
-                    raise ParamValidationError(name, "must not be an empty path")
-
-
-_HEADER_TEXT = re.compile(r"[\x20-\x7e]*", re.ASCII)
+#: Printable ASCII: what a header value (and a credential, signed into one) may hold.
+HEADER_TEXT = re.compile(r"[\x20-\x7e]*", re.ASCII)
 
 
 def check_credentials(credentials: Any) -> None:
@@ -549,9 +466,6 @@ def check_credentials(credentials: Any) -> None:
         ParamValidationError: a field is not non-empty printable ASCII text; the
             message names the field and never quotes it (it is a secret).
     """
-    last = _last_checked[0]
-    if last is not None and last() is credentials:
-        return  # checked on the previous call; Credentials are frozen
     for field in ("access_key_id", "secret_access_key", "session_token"):
         value = getattr(credentials, field)
         if value is None and field == "session_token":
@@ -560,17 +474,9 @@ def check_credentials(credentials: Any) -> None:
             raise ParamTypeError(
                 f"credentials.{field}", f"must be a str, not {type(value).__name__}"
             )
-        if not value or _HEADER_TEXT.fullmatch(value) is None:
+        if not value or HEADER_TEXT.fullmatch(value) is None:
             raise ParamValidationError(
                 f"credentials.{field}",
                 f"must be non-empty printable ASCII text (a value of {len(value)} characters "
                 "is not; it is not shown, being a secret)",
             )
-    if type(credentials) is Credentials:
-        # Only the frozen class: a look-alike object could change after the check.
-        _last_checked[0] = weakref.ref(credentials)
-
-
-#: The last Credentials that passed check_credentials (weakly: never kept alive
-#: here), so that a client signing every call with the same ones checks them once.
-_last_checked: list[weakref.ref[Credentials] | None] = [None]

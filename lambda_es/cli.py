@@ -29,7 +29,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -61,30 +61,32 @@ async def _add(client: AsyncClient, a: argparse.Namespace) -> Any:
     )
 
 
-def _one_page(a: argparse.Namespace) -> bool:
-    return a.max_items is not None or a.starting_token is not None
+async def _list(
+    a: argparse.Namespace,
+    key: str,
+    one_page: Callable[..., Awaitable[WireModel]],
+    every_item: Callable[..., AsyncIterator[WireModel]],
+) -> Any:
+    # One page (and its NextMarker) when asked for, else every page, as the AWS CLI does.
+    filters = {"event_source_arn": a.event_source_arn, "function_name": a.function_name}
+    if a.max_items is not None or a.starting_token is not None:
+        page = await one_page(**filters, marker=a.starting_token, max_items=a.max_items)
+        return page.to_dict()
+    items = every_item(**filters, page_size=a.page_size)
+    return {key: [item.to_dict() async for item in items]}
 
 
 async def _list_legacy(client: AsyncClient, a: argparse.Namespace) -> Any:
-    filters = {"event_source_arn": a.event_source_arn, "function_name": a.function_name}
-    if _one_page(a):
-        page = await client.list_event_sources(
-            **filters, marker=a.starting_token, max_items=a.max_items
-        )
-        return page.to_dict()
-    items = client.iter_event_sources(**filters, page_size=a.page_size)
-    return {"EventSources": [item.to_dict() async for item in items]}
+    return await _list(a, "EventSources", client.list_event_sources, client.iter_event_sources)
 
 
 async def _list_current(client: AsyncClient, a: argparse.Namespace) -> Any:
-    filters = {"event_source_arn": a.event_source_arn, "function_name": a.function_name}
-    if _one_page(a):
-        page = await client.list_event_source_mappings(
-            **filters, marker=a.starting_token, max_items=a.max_items
-        )
-        return page.to_dict()
-    items = client.iter_event_source_mappings(**filters, page_size=a.page_size)
-    return {"EventSourceMappings": [item.to_dict() async for item in items]}
+    return await _list(
+        a,
+        "EventSourceMappings",
+        client.list_event_source_mappings,
+        client.iter_event_source_mappings,
+    )
 
 
 async def _create(client: AsyncClient, a: argparse.Namespace) -> Any:

@@ -25,8 +25,9 @@ from types import TracebackType
 from typing import Any
 
 import lambda_es
+from lambda_es._clock import installed
 
-from ._clock import FakeClock
+from ._clock import PinnedClock
 
 #: The signing credentials of every client built here; the session token makes
 #: sure that the logging tests can look for it.
@@ -460,30 +461,32 @@ async def _read_request(
 def make_client(
     url: str,
     *,
-    clock: FakeClock | None = None,
+    clock: PinnedClock | None = None,
     rand: float = 0.5,
     **kwargs: Any,
 ) -> lambda_es.AsyncClient:
-    """An AsyncClient for ``url`` with fake time, a fixed jitter and a fixed ``now``.
+    """An AsyncClient for ``url`` on a clock with a fixed jitter and a fixed ``now``.
 
     Args:
         url: the endpoint URL.
-        clock: the fake clock to install (none: real sleep and monotonic).
+        clock: the clock to give it (its jitter and wall time are pinned to
+            ``rand`` and :data:`NOW` unless already set); none: real time passes.
         rand: what the jitter source returns, so back-off delays are exact.
         kwargs: more AsyncClient keywords (``retry``, ``timeout``...).
 
     Returns:
         The client (use it with ``async with``).
     """
-    client = lambda_es.AsyncClient(
-        region="us-east-1", endpoint_url=url, credentials=CREDENTIALS, **kwargs
-    )
-    if clock is not None:
-        clock.install(client)
-    transport = client._transport
-    transport.rand = lambda: rand
-    transport.now = lambda: NOW
-    return client
+    if clock is None:
+        clock = PinnedClock()
+    if clock.jitter is None:
+        clock.jitter = rand
+    if clock.wall is None:
+        clock.wall = NOW
+    with installed(clock):
+        return lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=url, credentials=CREDENTIALS, **kwargs
+        )
 
 
 async def add(client: lambda_es.AsyncClient) -> lambda_es.EventSourceConfiguration:

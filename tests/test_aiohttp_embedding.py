@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,6 +14,7 @@ import lambda_es
 import lambda_es.aiohttp
 from lambda_es.testing import FakeLambda
 
+from ._sessions import record_sessions
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
 
 SESSION: web.AppKey[aiohttp.ClientSession] = web.AppKey("test.session", aiohttp.ClientSession)
@@ -27,7 +29,7 @@ async def add_handler(request: web.Request) -> web.Response:
     return web.json_response({"uuid": cfg.uuid, "status": cfg.status})
 
 
-def _app(fake: FakeLambda, **extra: object) -> web.Application:
+def _app(fake: FakeLambda, **extra: Any) -> web.Application:
     app = web.Application()
     lambda_es.aiohttp.setup(
         app,
@@ -52,14 +54,17 @@ async def test_handler_uses_the_app_client(fake: FakeLambda) -> None:
         assert isinstance(app[lambda_es.aiohttp.CLIENT], lambda_es.AsyncClient)
 
 
-async def test_one_client_per_app_across_requests(fake: FakeLambda) -> None:
-    """Every request of one app sees the same AsyncClient and the same session."""
-    seen: list[tuple[int, int]] = []
+async def test_one_client_per_app_across_requests(
+    fake: FakeLambda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request of one app sees the same AsyncClient, which makes one session."""
+    sessions = record_sessions(monkeypatch)
+    seen: list[int] = []
 
     async def identify(request: web.Request) -> web.Response:
         client = lambda_es.aiohttp.client_from(request)
         await client.list_event_sources()
-        seen.append((id(client), id(client._transport._session)))
+        seen.append(id(client))
         return web.Response(text="ok")
 
     app = _app(fake)
@@ -68,16 +73,20 @@ async def test_one_client_per_app_across_requests(fake: FakeLambda) -> None:
         for _ in range(3):
             assert (await http.get("/identify")).status == 200
     assert len(set(seen)) == 1
+    # The test client's own session, then the lambda_es client's one.
+    assert len(sessions) == 2
 
 
-async def test_client_and_session_are_closed_on_cleanup(fake: FakeLambda) -> None:
+async def test_client_and_session_are_closed_on_cleanup(
+    fake: FakeLambda, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When the app cleans up, the client is closed and its own session with it."""
+    sessions = record_sessions(monkeypatch)
     app = _app(fake)
     async with TestClient(TestServer(app)) as http:
         assert (await http.post("/sources")).status == 200
         client = app[lambda_es.aiohttp.CLIENT]
-        session = client._transport._session
-        assert session is not None
+        session = sessions[-1]  # the lambda_es client's, made on its first call
         assert not session.closed
     assert session.closed
     with pytest.raises(lambda_es.LambdaESError, match="closed"):
@@ -87,9 +96,18 @@ async def test_client_and_session_are_closed_on_cleanup(fake: FakeLambda) -> Non
 async def test_reuses_a_session_the_app_owns(fake: FakeLambda) -> None:
     """With session_key=, the client uses the app's session and leaves it open on cleanup."""
     states: list[str] = []
+    sent: list[str] = []
+
+    async def on_request_start(
+        session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestStartParams
+    ) -> None:
+        sent.append(params.url.path)
+
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_start.append(on_request_start)
 
     async def own_session(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(trace_configs=[tracing]) as session:
             app[SESSION] = session
             yield
             # Cleanup runs in reverse: lambda_es's client is already closed here.
@@ -107,7 +125,8 @@ async def test_reuses_a_session_the_app_owns(fake: FakeLambda) -> None:
     app.router.add_post("/sources", add_handler)
     async with TestClient(TestServer(app)) as http:
         assert (await http.post("/sources")).status == 200
-        assert app[lambda_es.aiohttp.CLIENT]._transport._session is app[SESSION]
+        # The call went out through the app's session.
+        assert sent == ["/2014-11-13/event-source-mappings/"]
     assert states == ["open"]
     assert app[SESSION].closed
 

@@ -21,11 +21,13 @@ import pytest
 
 import lambda_es
 from lambda_es import Credentials
-from lambda_es._chain import Chain
+from lambda_es._chain import Chain, default_chain
+from lambda_es._config import ClientSettings, resolve_config
 from lambda_es._credentials import SourceError
 from lambda_es.testing import FakeLambda
 
 from ._fake_aws import fake_aws, iso
+from ._sessions import credential_fetch
 
 BASE = Credentials("AKIDBASEKEY", "base-secret-value")
 ROLE = Credentials("ASIAROLEKEY", "role-secret-value", "role-token-value")
@@ -78,17 +80,31 @@ def _assert_no_secret(error: BaseException) -> None:
         assert secret not in text
 
 
-async def _call(expected: Credentials, **kwargs: Any) -> tuple[str | None, FakeLambda]:
-    """One call through an AsyncClient against a FakeLambda accepting only ``expected``."""
-    async with (
-        FakeLambda(credentials=expected) as fake,
-        lambda_es.AsyncClient(
-            region="us-east-1", endpoint_url=fake.endpoint_url, **kwargs
-        ) as client,
-    ):
-        await client.list_event_source_mappings()
-        provider = client._transport.resolve()[2]
-    return getattr(provider, "source", None), fake
+async def _call(
+    expected: Credentials, *, credentials: Credentials | None = None, profile: str | None = None
+) -> tuple[str | None, FakeLambda]:
+    """One call through an AsyncClient against a FakeLambda accepting only ``expected``,
+    signed by the default chain for ``credentials=`` and ``profile=``.
+
+    The chain is built here, as the client builds it (from the resolved
+    configuration's environment and shared files), and handed to the client as
+    its provider, so that its ``source`` can be read without a second fetch.
+    """
+    config = resolve_config(ClientSettings(region="us-east-1", profile=profile))
+    async with FakeLambda(credentials=expected) as fake, credential_fetch() as http:
+        chain = default_chain(
+            given=credentials,
+            profile=profile,
+            environ=config.environ,
+            files=config.files,
+            http=http,
+            region="us-east-1",
+        )
+        async with lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=chain
+        ) as client:
+            await client.list_event_source_mappings()
+    return getattr(chain, "source", None), fake
 
 
 async def _fails(**kwargs: Any) -> lambda_es.ConfigurationError:

@@ -108,7 +108,7 @@ def test_ensure_subcommand_is_idempotent(
 ) -> None:
     """Running ensure twice leaves one mapping."""
     cli_env.settle_after = 0
-    args = ("ensure-event-source-mapping", "--function-name", "f")
+    args: tuple[str, ...] = ("ensure-event-source-mapping", "--function-name", "f")
     args += ("--event-source-arn", KINESIS_ARN, "--starting-position", "LATEST")
     first = _run(capsys, *args)[1]
     second = _run(capsys, *args)[1]

@@ -15,7 +15,7 @@ import pytest
 
 import lambda_es
 
-from ._clock import FakeClock
+from ._clock import FakeClock, PinnedClock
 from ._faults import (
     Behaviour,
     FaultServer,
@@ -128,19 +128,23 @@ async def test_cancelling_a_call_during_its_back_off(
 ) -> None:
     """A call cancelled while sleeping before a retry stops at once: no further
     request is sent for it, and the client's next call succeeds."""
-    async with (
-        FaultServer(aws_error(503, None), ok()) as server,
-        make_client(server.url, retry=lambda_es.Retry(base_delay=10.0, max_backoff=10.0)) as client,
-    ):
-        sleeping = asyncio.Event()
-        delays: list[float] = []
+    sleeping = asyncio.Event()
+    delays: list[float] = []
 
-        async def sleep(delay: float) -> None:
+    class Watched(PinnedClock):
+        async def sleep(self, delay: float) -> None:
             delays.append(delay)
             sleeping.set()
             await asyncio.sleep(delay)
 
-        client._transport.sleep = sleep
+    async with (
+        FaultServer(aws_error(503, None), ok()) as server,
+        make_client(
+            server.url,
+            clock=Watched(),
+            retry=lambda_es.Retry(base_delay=10.0, max_backoff=10.0),
+        ) as client,
+    ):
         call = asyncio.ensure_future(add(client))
         await asyncio.wait_for(sleeping.wait(), BOUND)
         call.cancel()

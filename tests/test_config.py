@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import lambda_es
+from lambda_es._clock import installed
 from lambda_es._config import (
     ClientSettings,
     Config,
@@ -650,10 +651,9 @@ async def test_retry_settings_count_attempts_on_the_wire(
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     fake.inject_error(500, "ServiceException", times=10)
-    async with lambda_es.AsyncClient(
-        endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
-    ) as client:
-        clock = FakeClock().install(client)
+    with installed(FakeClock()) as clock:
+        client = lambda_es.AsyncClient(endpoint_url=fake.endpoint_url, credentials=CREDENTIALS)
+    async with client:
         with pytest.raises(lambda_es.ServiceError) as info:
             await client.list_event_source_mappings()
     assert info.value.attempts == attempts

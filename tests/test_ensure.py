@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
@@ -10,6 +11,7 @@ import pytest
 
 import lambda_es
 from lambda_es import DestinationConfig, OnFailure
+from lambda_es._clock import installed
 from lambda_es._ensure import (
     changed_settings,
     is_mapping_uuid,
@@ -22,6 +24,23 @@ from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
 from .conftest import CREDENTIALS, KINESIS_ARN
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The fake clock the module's client sleeps on (polls cost no real time)."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(fake: FakeLambda, clock: FakeClock) -> AsyncIterator[lambda_es.AsyncClient]:
+    """A client of the FakeLambda, on the fake clock."""
+    with installed(clock):
+        made = lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+        )
+    async with made:
+        yield made
 
 
 def _methods(fake: FakeLambda, since: int = 0) -> list[str]:
@@ -158,7 +177,6 @@ async def test_ensure_again_changes_nothing(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A second ensure with the same settings finds the mapping by the 409's UUID and stops."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
     )
@@ -178,7 +196,6 @@ async def test_ensure_updates_only_what_differs(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """Changed settings are sent in one update; unchanged ones are not."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f",
         event_source_arn=KINESIS_ARN,
@@ -203,10 +220,9 @@ async def test_ensure_updates_only_what_differs(
 
 
 async def test_ensure_lets_a_changing_mapping_settle_before_comparing(
-    client: lambda_es.AsyncClient, fake: FakeLambda
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
 ) -> None:
     """A mapping still Creating is polled until it rests, then updated once."""
-    clock = FakeClock().install(client)
     fake.settle_after = 5
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
@@ -224,7 +240,6 @@ async def test_ensure_retries_an_update_that_meets_resource_in_use(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """An update refused with ResourceInUseException is retried once the mapping rests."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", batch_size=50
     )
@@ -242,7 +257,6 @@ async def test_ensure_settles_a_mapping_that_will_end_disabled(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A mapping created disabled and still Creating is waited for, not misjudged as unreachable."""
-    FakeClock().install(client)
     fake.settle_after = 3
     await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
@@ -257,7 +271,6 @@ async def test_ensure_enabled_false_applies_to_a_creating_mapping(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """ensure(enabled=False) on a mapping still Creating (to end Enabled) disables it."""
-    FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -274,7 +287,6 @@ async def test_ensure_refuses_to_change_create_only_settings(
     client: lambda_es.AsyncClient,
 ) -> None:
     """A differing starting_position cannot be updated: a clear ResourceConflictError says so."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -289,7 +301,6 @@ async def test_ensure_finds_by_listing_when_the_message_has_no_uuid(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A 409 whose message names no UUID falls back to listing the source's mappings."""
-    FakeClock().install(client)
     first = await client.ensure_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -307,11 +318,16 @@ async def test_ensure_finds_by_listing_when_the_message_has_no_uuid(
 async def test_ensure_survives_a_lost_create_response(fake: FakeLambda) -> None:
     """A create whose answer is lost is retried, meets its own mapping (409), and succeeds."""
     timeout = lambda_es.Timeout(connect=1.0, read=0.3, total=30.0)
-    async with lambda_es.AsyncClient(
-        region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS, timeout=timeout
-    ) as client:
-        client._transport.rand = lambda: 0.0  # no back-off pause between the attempts
-        FakeClock().install(client)  # the settle poll below sleeps on a fake clock
+    # No back-off pause between the attempts (jitter 0); the settle poll
+    # below sleeps on the fake clock.
+    with installed(FakeClock(jitter=0.0)):
+        made = lambda_es.AsyncClient(
+            region="us-east-1",
+            endpoint_url=fake.endpoint_url,
+            credentials=CREDENTIALS,
+            timeout=timeout,
+        )
+    async with made as client:
         fake.delay_next(1.0)  # the first create takes effect, but its answer comes too late
         mapping = await client.ensure_event_source_mapping(
             function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"

@@ -26,8 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lambda_es
+from lambda_es._clock import installed
 from lambda_es._settings import CREATE_ONLY, SETTINGS
 
+from ._clock import FakeClock
 from ._faults import CREDENTIALS, FaultServer, respond
 
 BOUND = 2_000
@@ -198,10 +200,10 @@ def test_any_argument_to_any_method_ends_typed_and_bounded(
     kwargs[name] = value
 
     async def run() -> tuple[BaseException | None, int, int]:
-        client = lambda_es.AsyncClient(
-            region="us-east-1", endpoint_url=server.url, credentials=CREDENTIALS
-        )
-        client._transport.sleep = _no_sleep  # the waiter's back-off costs no time
+        with installed(FakeClock()):  # the waiter's back-off costs no time
+            client = lambda_es.AsyncClient(
+                region="us-east-1", endpoint_url=server.url, credentials=CREDENTIALS
+            )
         before = len(server.requests)
         try:
             await _call(client, method, kwargs)
@@ -213,10 +215,6 @@ def test_any_argument_to_any_method_ends_typed_and_bounded(
 
     exc, before, after = asyncio.run(run())
     _check_outcome(exc, before, after)
-
-
-async def _no_sleep(_: float) -> None:
-    await asyncio.sleep(0)
 
 
 @pytest.fixture(scope="module")
@@ -462,7 +460,7 @@ def test_quote_value_is_short_and_never_raises() -> None:
 )
 def test_the_network_keywords_have_their_type_checks_ready(name: str, value: Any) -> None:
     """check_client_arguments already knows the network and endpoint keywords' types."""
-    from lambda_es._validate import check_client_arguments
+    from lambda_es._client_arguments import check_client_arguments
 
     with pytest.raises(lambda_es.ParamValidationError, match=name):
         check_client_arguments(**{name: value})

@@ -23,7 +23,7 @@ import attrs
 import pytest
 
 import lambda_es
-from lambda_es._client import _pages
+from lambda_es._client import _follow
 from lambda_es._service_model import (
     EventSourceConfiguration,
     EventSourceMapping,
@@ -307,7 +307,7 @@ async def test_pagination_memory_is_constant_however_many_pages() -> None:
 
     tracemalloc.start()
     try:
-        pages = _pages(fetch, lambda p: p.event_source_mappings, 100)
+        pages = _follow(fetch, lambda p: p.event_source_mappings, 100)
         async for _ in pages:
             if count == 1_000:
                 tracemalloc.reset_peak()

@@ -87,7 +87,7 @@ async def test_remove_then_get_is_not_found(
 ) -> None:
     """remove_event_source DELETEs (204, empty body) and the mapping is gone."""
     uuid = await _add(client, KINESIS_ARN)
-    assert await client.remove_event_source(uuid) is None
+    await client.remove_event_source(uuid)
     assert fake.requests[-1].method == "DELETE"
     with pytest.raises(lambda_es.ResourceNotFoundError):
         await client.get_event_source(uuid)
@@ -119,11 +119,11 @@ async def test_bad_arguments_send_nothing(
 
 
 async def test_repeated_marker_is_an_error_not_a_loop(
-    client: lambda_es.AsyncClient, mocked: aioresponses
+    client: lambda_es.AsyncClient, fake: FakeLambda, mocked: aioresponses
 ) -> None:
     """A service that hands back the same marker forever ends in DecodeError."""
     body = {"EventSources": [], "NextMarker": "same"}
-    url = re.compile(re.escape(client._transport.endpoint.origin) + ".*")
+    url = re.compile(re.escape(fake.endpoint_url) + ".*")
     mocked.get(url, payload=body, repeat=True)
     with pytest.raises(lambda_es.DecodeError, match="repeated the page marker"):
         async for _ in client.iter_event_sources():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import socket
 import sys
 import threading
@@ -331,7 +332,7 @@ def test_many_threads_hand_off_at_once() -> None:
 
     def caller(index: int) -> None:
         results[index] = [
-            worker.hand_off(lambda value=index * 1000 + n: echo(value)).wait() for n in range(200)
+            worker.hand_off(functools.partial(echo, index * 1000 + n)).wait() for n in range(200)
         ]
 
     worker.start()
@@ -404,7 +405,7 @@ def test_uvloop_resolves_names_on_the_executor_not_libuvs_threads() -> None:
 
     async def resolve() -> list[tuple[object, ...]]:
         loop = asyncio.get_running_loop()
-        return await loop.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)
+        return list(await loop.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM))
 
     worker.start()
     try:

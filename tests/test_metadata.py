@@ -9,21 +9,18 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp import web
 
-import lambda_es
 from lambda_es._credentials import Absent, FetchResponse, SourceError
+from lambda_es._http import CredentialFetch
 from lambda_es._metadata import fetch_container, fetch_imds, imds_endpoint
-from lambda_es._transport import _CredentialFetch
 
 from ._fake_aws import fake_aws
+from ._sessions import credential_fetch
 
 
 @asynccontextmanager
-async def _http() -> AsyncIterator[_CredentialFetch]:
-    client = lambda_es.AsyncClient(region="us-east-1")
-    try:
-        yield _CredentialFetch(client._transport)
-    finally:
-        await client.aclose()
+async def _http() -> AsyncIterator[CredentialFetch]:
+    async with credential_fetch() as fetch:
+        yield fetch
 
 
 @asynccontextmanager
@@ -144,7 +141,7 @@ async def test_container_token_problems(env: Mapping[str, str], message: str) ->
 
     full = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds", **env}
     with pytest.raises(SourceError) as info:
-        await fetch_container(http, full, where="c")  # type: ignore[arg-type]
+        await fetch_container(http, full, where="c")
     assert message in str(info.value)
 
 

@@ -17,12 +17,14 @@ import ssl
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 from aiohttp import web
 
 import lambda_es
+from lambda_es._config import ClientSettings, resolve_config
 from lambda_es.testing import FakeLambda
 
 from .conftest import CREDENTIALS
@@ -401,7 +403,11 @@ async def test_proxy_credentials_are_sent_and_never_shown(
         ) as client:
             await client.list_event_source_mappings()
             assert secret not in repr(client)
-            assert secret not in repr(client._transport.config)
+            config = resolve_config(
+                ClientSettings(region="us-east-1", endpoint_url=fake.endpoint_url)
+            )
+            assert config.proxy.value is not None  # the same configuration, with the proxy
+            assert secret not in repr(config)
         assert proxy.seen[0].headers["proxy-authorization"].startswith("Basic ")
         # The wrong password: the proxy answers 407, which must not echo the secret.
         wrong = "Wr0ng-S3cret"
@@ -503,8 +509,19 @@ async def _get_from_url(url: str) -> None:
         await client.list_event_source_mappings()
 
 
-async def test_one_tls_context_per_client(https_endpoint: HttpsEndpoint, ca_file: Path) -> None:
+async def test_one_tls_context_per_client(
+    https_endpoint: HttpsEndpoint, ca_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The TLS context is built once per client, on first use, and used for every call."""
+    made: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        context = create(*args, **kwargs)
+        made.append(context)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
     async with (
         lambda_es.AsyncClient(
             region="us-east-1",
@@ -520,12 +537,11 @@ async def test_one_tls_context_per_client(https_endpoint: HttpsEndpoint, ca_file
         ) as second,
     ):
         await first.get_event_source_mapping(UUID)
-        context = first._transport._request_options["ssl"]
-        assert isinstance(context, ssl.SSLContext)
+        assert len(made) == 1
         await first.get_event_source_mapping(UUID)
-        assert first._transport._request_options["ssl"] is context
+        assert len(made) == 1
         await second.get_event_source_mapping(UUID)
-        assert second._transport._request_options["ssl"] is not context
+        assert len(made) == 2
 
 
 async def test_a_shared_session_follows_the_client_settings(

@@ -12,13 +12,18 @@ from hypothesis import strategies as st
 
 import lambda_es
 from lambda_es._retry import (
+    Kind,
+    Outcome,
     RateLimiter,
     Retry,
     RetryQuota,
     backoff_delay,
     classify,
+    drive,
     parse_retry_after,
 )
+
+from ._clock import FakeClock
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -107,16 +112,14 @@ def test_bad_timeouts_are_refused(kwargs: dict[str, Any]) -> None:
         (409, "ResourceConflictException", False, None),
         (403, None, False, None),
         (501, None, False, None),
-        (None, None, False, "transient"),
-        (None, None, True, "timeout"),
     ],
 )
 def test_classify_follows_botocore_standard_rules(
-    status: int | None, code: str | None, timed_out: bool, kind: str | None
+    status: int, code: str | None, timed_out: bool, kind: str | None
 ) -> None:
-    """5xx gateway statuses, throttling and timeout codes, and lost responses are
-    retried; any other 4xx (and 501) is not."""
-    assert classify(status, code, timed_out=timed_out) == kind
+    """5xx gateway statuses, throttling and timeout codes are retried; any other
+    4xx (and 501) is not. (A lost response is classified by the HTTP layer.)"""
+    assert classify(status, code) == kind
 
 
 # -- back-off ------------------------------------------------------------------
@@ -363,3 +366,118 @@ def test_limiter_rate_matches_botocores_adaptive_mode(
         if ours.enabled:
             assert ours.fill_rate == pytest.approx(reference._token_bucket.max_rate, rel=1e-9)
         now += gap
+
+
+# -- the loop (drive) ---------------------------------------------------------------
+
+
+def _failure(kind: Kind | None, number: int, retry_after: float | None = None) -> Outcome[str]:
+    error = lambda_es.ConnectError(f"attempt {number} failed", attempts=number)
+    return Outcome.failure(error, kind, "ConnectError (scripted)", retry_after=retry_after)
+
+
+async def _drive(
+    script: list[Kind | str | None],
+    *,
+    quota: RetryQuota | None = None,
+    policy: Retry | None = None,
+    deadline: float | None = None,
+) -> tuple[str | BaseException, list[int], RetryQuota, FakeClock]:
+    """Run drive() over scripted outcomes: a Kind or None fails, "ok" succeeds."""
+    clock = FakeClock(jitter=0.5)
+    quota = quota if quota is not None else RetryQuota(500)
+    made: list[int] = []
+
+    async def attempt(number: int) -> Outcome[str]:
+        made.append(number)
+        step = script[number - 1]
+        if step == "ok":
+            return Outcome.success(f"result {number}", status=200, request_id=None)
+        return _failure(step, number)  # type: ignore[arg-type]
+
+    try:
+        result: str | BaseException = await drive(
+            attempt,
+            label="Op",
+            policy=policy or Retry(),
+            quota=quota,
+            limiter=None,
+            clock=clock,
+            deadline=deadline,
+            closed=lambda: False,
+        )
+    except lambda_es.LambdaESError as exc:
+        result = exc
+    return result, made, quota, clock
+
+
+async def test_drive_retries_then_returns_and_the_quota_gets_the_last_cost_back() -> None:
+    """Two transient failures cost 5 each; the success gives back what the last retry
+    took, so 495 of 500 remain. Back-offs are full-jitter (0.5 x 1 s, 0.5 x 2 s)."""
+    result, made, quota, clock = await _drive(["transient", "transient", "ok"])
+    assert result == "result 3"
+    assert made == [1, 2, 3]
+    assert quota.available == 495
+    assert clock.sleeps == [0.5, 1.0]
+
+
+async def test_drive_charges_a_timeout_double() -> None:
+    """A retry after a timeout costs 10; a first-try success gives back 1 (capped at full)."""
+    result, _, quota, _ = await _drive(["timeout", "ok"])
+    assert result == "result 2"
+    assert quota.available == 500
+    quota = RetryQuota(500)
+    result, _, quota, _ = await _drive(["timeout", "timeout", "timeout"], quota=quota)
+    assert isinstance(result, lambda_es.ConnectError)
+    assert result.attempts == 3
+    assert quota.available == 480
+
+
+async def test_drive_stops_at_once_on_a_non_retryable_outcome() -> None:
+    """A failure whose kind is None is raised as it is, after one attempt, at no cost."""
+    result, made, quota, clock = await _drive([None, "ok"])
+    assert isinstance(result, lambda_es.ConnectError)
+    assert result.attempts == 1
+    assert made == [1]
+    assert quota.available == 500
+    assert clock.sleeps == []
+
+
+async def test_drive_stops_when_the_quota_is_spent() -> None:
+    """With less than one retry's cost left, the failure is raised without a retry."""
+    result, made, quota, _ = await _drive(["transient", "ok"], quota=RetryQuota(4))
+    assert isinstance(result, lambda_es.ConnectError)
+    assert made == [1]
+    assert quota.available == 4
+
+
+async def test_drive_stops_before_a_back_off_past_the_deadline() -> None:
+    """A back-off that would end past the deadline is not slept: the error is raised."""
+    result, made, _, clock = await _drive(["transient", "ok"], deadline=1000.4)
+    assert isinstance(result, lambda_es.ConnectError)
+    assert made == [1]
+    assert clock.sleeps == []
+
+
+async def test_drive_honours_retry_after_clamped() -> None:
+    """A server's Retry-After replaces the back-off, clamped to max_retry_after."""
+    clock = FakeClock(jitter=0.5)
+    hints = iter([3.0, 100.0])
+
+    async def attempt(number: int) -> Outcome[str]:
+        if number < 3:
+            return _failure("throttle", number, retry_after=next(hints))
+        return Outcome.success("done", status=200, request_id=None)
+
+    result = await drive(
+        attempt,
+        label="Op",
+        policy=Retry(max_retry_after=20.0),
+        quota=RetryQuota(500),
+        limiter=None,
+        clock=clock,
+        deadline=None,
+        closed=lambda: False,
+    )
+    assert result == "done"
+    assert clock.sleeps == [3.0, 20.0]

@@ -24,6 +24,7 @@ import pytest
 import lambda_es
 from lambda_es._errors import redact_url
 
+from ._clock import FakeClock
 from ._faults import (
     CREDENTIALS,
     FaultServer,
@@ -37,7 +38,8 @@ from ._faults import (
 )
 
 UUID = "6d9b1c2e-0000-4000-8000-000000000001"
-SECRETS = (CREDENTIALS.secret_access_key, CREDENTIALS.session_token)
+assert CREDENTIALS.session_token is not None
+SECRETS: tuple[str, ...] = (CREDENTIALS.secret_access_key, CREDENTIALS.session_token)
 _SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type, types.FrameType)
 
 
@@ -156,8 +158,9 @@ async def _bad_chunk(request: SeenRequest, wire: Wire) -> bool:
 async def test_response_error_paths_hold_no_secret(behaviour: Any) -> None:
     """API errors, decode errors and transport errors after the response began carry no secret."""
     async with FaultServer(behaviour) as server:
-        async with make_client(server.url, retry=lambda_es.Retry(max_attempts=2)) as client:
-            client._transport.sleep = _no_sleep
+        async with make_client(
+            server.url, clock=FakeClock(), retry=lambda_es.Retry(max_attempts=2)
+        ) as client:
             with pytest.raises(lambda_es.LambdaESError) as info:
                 await client.get_event_source_mapping(UUID)
         assert_no_secret(info.value, *_signatures(server))
@@ -177,10 +180,6 @@ async def test_the_walker_finds_a_secret_where_one_is() -> None:
     outer.__cause__ = inner
     with pytest.raises(AssertionError, match="secret found"):
         assert_no_secret(outer)
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.mark.parametrize(

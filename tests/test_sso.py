@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import lambda_es
 from lambda_es._credentials import Absent, SourceError
 from lambda_es._shared_files import load
 from lambda_es._sso import cache_path, fetch_sso
-from lambda_es._transport import _CredentialFetch
 
 from ._fake_aws import fake_aws, iso
+from ._sessions import credential_fetch
 
 
 def test_cache_file_is_named_as_botocore_names_it(tmp_path: Path) -> None:
@@ -57,14 +56,11 @@ def _edit(path: str, old: str, new: str) -> None:
 async def _fetch(env: dict[str, str], url: str = "http://127.0.0.1:1") -> object:
     env = {**env, "AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url}
     files = load(env)
-    client = lambda_es.AsyncClient(region="us-east-1")
-    try:
+    async with credential_fetch() as http:
         return await fetch_sso(
-            _CredentialFetch(client._transport), files=files, profile="dev",
+            http, files=files, profile="dev",
             values=files.profile("dev"), environ=env, where="sso (profile 'dev')",
         )  # fmt: skip
-    finally:
-        await client.aclose()
 
 
 async def test_registration_expired_says_to_log_in(tmp_path: Path) -> None:

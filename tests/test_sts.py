@@ -6,13 +6,12 @@ from collections.abc import Mapping
 
 import pytest
 
-import lambda_es
 from lambda_es import ConfigurationError, Credentials
 from lambda_es._credentials import FetchResponse, SourceError
 from lambda_es._sts import assume_role, assume_role_with_web_identity, check_session_name
-from lambda_es._transport import _CredentialFetch
 
 from ._fake_aws import fake_aws
+from ._sessions import credential_fetch
 
 BASE = Credentials("AKIDBASEKEY", "base-secret-value")
 
@@ -85,22 +84,17 @@ def test_session_names() -> None:
 
 async def test_web_identity_request_is_unsigned_and_carries_the_token() -> None:
     """AssumeRoleWithWebIdentity sends the token in the form, with no Authorization header."""
-    async with fake_aws() as sts:
-        client = lambda_es.AsyncClient(region="us-east-1")
-        transport = client._transport  # its HTTPFetch, over the client's own session
-        try:
-            issued = await assume_role_with_web_identity(
-                _CredentialFetch(transport),
-                endpoint=sts.url,
-                region="us-east-1",
-                token="web-identity-token-value",
-                role_arn="arn:aws:iam::123456789012:role/irsa",
-                session_name="pod",
-                duration_seconds=900,
-                where="web identity (test)",
-            )
-        finally:
-            await client.aclose()
+    async with fake_aws() as sts, credential_fetch() as http:
+        issued = await assume_role_with_web_identity(
+            http,
+            endpoint=sts.url,
+            region="us-east-1",
+            token="web-identity-token-value",
+            role_arn="arn:aws:iam::123456789012:role/irsa",
+            session_name="pod",
+            duration_seconds=900,
+            where="web identity (test)",
+        )
     ((_, form, headers),) = sts.requests
     assert "Authorization" not in headers
     assert form["DurationSeconds"] == "900"
@@ -113,20 +107,19 @@ async def test_assume_role_corrects_a_skewed_clock() -> None:
     """STS refusing the signature's time (its Date 20 minutes ahead) gets one corrected second try."""
     import datetime as dt
 
-    async with fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts:
-        client = lambda_es.AsyncClient(region="us-east-1")
-        try:
-            issued = await assume_role(
-                _CredentialFetch(client._transport),
-                endpoint=sts.url,
-                region="us-east-1",
-                credentials=BASE,
-                role_arn="arn:aws:iam::123456789012:role/r",
-                session_name="s1",
-                where="assume-role (test)",
-            )
-        finally:
-            await client.aclose()
+    async with (
+        fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts,
+        credential_fetch() as http,
+    ):
+        issued = await assume_role(
+            http,
+            endpoint=sts.url,
+            region="us-east-1",
+            credentials=BASE,
+            role_arn="arn:aws:iam::123456789012:role/r",
+            session_name="s1",
+            where="assume-role (test)",
+        )
     assert issued.credentials.access_key_id == "ASIAROLEKEY"
     first, second = ({k.lower(): v for k, v in h.items()}["x-amz-date"] for _, _, h in sts.requests)
     assert first < second

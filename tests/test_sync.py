@@ -22,6 +22,7 @@ import lambda_es
 from lambda_es._runner import Runner
 from lambda_es.testing import FakeLambda
 
+from ._sessions import record_sessions
 from .conftest import CREDENTIALS, KINESIS_ARN, ROLE_ARN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +167,7 @@ def test_operations_round_trip(sync_client: lambda_es.Client, threaded_fake: Fak
     page = sync_client.list_event_sources(function_name="process-orders")
     assert [c.uuid for c in page.event_sources] == [cfg.uuid]
     assert [c.uuid for c in sync_client.iter_event_sources()] == [cfg.uuid]
-    assert sync_client.remove_event_source(cfg.uuid) is None
+    sync_client.remove_event_source(cfg.uuid)
     assert list(sync_client.iter_event_sources()) == []
     assert [r.method for r in threaded_fake.requests] == [
         "POST",
@@ -190,18 +191,20 @@ def test_errors_propagate_unchanged(sync_client: lambda_es.Client) -> None:
         )
 
 
-async def _loop_identity(client: lambda_es.AsyncClient) -> tuple[int, int, int]:
-    session = client._transport._session
-    assert session is not None
-    return id(client), id(session), id(asyncio.get_running_loop())
+async def _loop_identity(client: lambda_es.AsyncClient) -> tuple[int, int]:
+    return id(client), id(asyncio.get_running_loop())
 
 
-def test_connections_are_pooled_across_calls(sync_client: lambda_es.Client) -> None:
+def test_connections_are_pooled_across_calls(
+    sync_client: lambda_es.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every call runs on one loop, one AsyncClient and one aiohttp session."""
+    sessions = record_sessions(monkeypatch)
     sync_client.add_event_source(event_source=KINESIS_ARN, function_name="f", role=ROLE_ARN)
     first = sync_client._runner.run(_loop_identity)
     sync_client.list_event_sources()
     assert sync_client._runner.run(_loop_identity) == first
+    assert len(sessions) == 1
 
 
 def test_no_thread_until_the_first_call(threaded_fake: FakeLambda) -> None:
@@ -466,16 +469,25 @@ def test_never_closed_client_is_closed_at_exit(tmp_path: Path) -> None:
     script.write_text(
         textwrap.dedent(
             """
+            import aiohttp
             import lambda_es
             from lambda_es._client import AsyncClient
             from lambda_es.testing import FakeLambda
 
+            sessions = []
+            original_init = aiohttp.ClientSession.__init__
+
+            def recording_init(self, *args, **kwargs):
+                original_init(self, *args, **kwargs)
+                sessions.append(self)
+
+            aiohttp.ClientSession.__init__ = recording_init
             original = AsyncClient.aclose
 
             async def traced_aclose(self):
-                session = self._transport._session
                 await original(self)
-                print("aclose ran; session closed:", session is not None and session.closed)
+                closed = bool(sessions) and all(s.closed for s in sessions)
+                print("aclose ran; session closed:", closed)
 
             AsyncClient.aclose = traced_aclose
 

@@ -21,6 +21,7 @@ import pytest
 from aiohttp import web
 
 import lambda_es
+from lambda_es._cli_configure import _credentials_in_use
 from lambda_es._signing import sign
 from lambda_es.testing import FakeLambda
 
@@ -161,7 +162,6 @@ async def test_refresh_under_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             region="us-east-1", endpoint_url=url, profile="p"
         ) as client:
             await client.list_event_source_mappings()  # the first fetch and the connection pool
-            chain = client._transport.resolve()[2]
             started = time.monotonic()
 
             async def one(i: int) -> None:
@@ -177,7 +177,9 @@ async def test_refresh_under_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(keys) >= 3  # two expiries were crossed
     count = runs.read_text().count("run")
     assert 3 <= count <= 8, count
-    assert chain.source == "credential_process (profile 'p')"
+    # The source a client with the same settings signs with (what `configure list` shows).
+    _, source = await _credentials_in_use({"region": "us-east-1", "profile": "p"})
+    assert source == "credential_process (profile 'p')"
     # Typically a few ms at worst; the bounds leave room for a loaded,
     # shared machine yet catch a 250 ms process run that blocks the loop.
     assert lag.p99 < 0.015, f"1% of the probes were late by over {lag.p99 * 1000:.1f} ms"
@@ -356,15 +358,10 @@ async def test_a_skew_error_without_a_date_is_not_retried() -> None:
 
 async def test_credential_requests_survive_a_closed_pooled_connection() -> None:
     """A credential request that meets a pooled connection the server closed is sent again on a new one."""
-    from lambda_es._transport import _CredentialFetch
-
     from ._faults import FaultServer, close_when_reused, ok
+    from ._sessions import credential_fetch
 
-    async with (
-        FaultServer(close_when_reused(ok())) as server,
-        lambda_es.AsyncClient(region="us-east-1", credentials=CREDENTIALS) as client,
-    ):
-        fetch = _CredentialFetch(client._transport)
+    async with FaultServer(close_when_reused(ok())) as server, credential_fetch() as fetch:
         for _ in range(2):
             response = await fetch("GET", server.url + "/creds", headers={}, timeout=2.0)
             assert response.status == 200

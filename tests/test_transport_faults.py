@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 import lambda_es
-from lambda_es._transport import DEFAULT_MAX_RESPONSE_SIZE
+from lambda_es._http import DEFAULT_MAX_RESPONSE_SIZE
 
-from ._clock import FakeClock
+from ._clock import FakeClock, PinnedClock
 from ._faults import (
     CREDENTIALS,
     NOW,
@@ -61,7 +61,6 @@ class Row:
         sleeps: the delays the transport must have asked for.
         outcome: the exception class raised, or ``None`` for success.
         attempts: the ``attempts`` the exception must report.
-        quota_left: the retry quota after the call.
         check: more assertions on the result or the exception.
         retry: the retry policy.
         timeout: the deadlines.
@@ -73,7 +72,6 @@ class Row:
     sleeps: list[float]
     outcome: type[BaseException] | None
     attempts: int | None = None
-    quota_left: int | None = None
     check: Callable[[object], None] | None = None
     retry: lambda_es.Retry = field(default_factory=lambda_es.Retry)
     timeout: lambda_es.Timeout = QUICK
@@ -124,7 +122,6 @@ ROWS: dict[str, Row] = {
         requests=3,
         sleeps=[0.5, 1.0],
         outcome=None,
-        quota_left=495,
         check=_decoded,
     ),
     "500 ServiceException until attempts run out": Row(
@@ -133,7 +130,6 @@ ROWS: dict[str, Row] = {
         sleeps=[0.5, 1.0],
         outcome=lambda_es.ServiceError,
         attempts=3,
-        quota_left=490,
     ),
     "429 with Retry-After in seconds, then success": Row(
         (aws_error(429, "TooManyRequestsException", headers=[("Retry-After", "3")]), ok()),
@@ -185,7 +181,6 @@ ROWS: dict[str, Row] = {
         sleeps=[],
         outcome=lambda_es.InvalidParameterValueError,
         attempts=1,
-        quota_left=500,
     ),
     "404 ResourceNotFoundException is not retried": Row(
         (aws_error(404, "ResourceNotFoundException"),),
@@ -237,7 +232,6 @@ ROWS: dict[str, Row] = {
         sleeps=[0.5],
         outcome=lambda_es.TimeoutError,
         attempts=2,
-        quota_left=490,
         check=_caused_by(aiohttp.ServerTimeoutError),
         retry=lambda_es.Retry(max_attempts=2),
     ),
@@ -307,7 +301,8 @@ ROWS: dict[str, Row] = {
 @pytest.mark.parametrize("row", list(ROWS.values()), ids=list(ROWS))
 async def test_fault_scenario(row: Row) -> None:
     """Each row pins the requests the server read, the back-off delays asked for,
-    and the outcome (its class, attempts, cause, and the quota left)."""
+    and the outcome (its class, attempts and cause). The quota's arithmetic is
+    pinned by the retry layer's own tests (tests/test_retry.py)."""
     clock = FakeClock()
     async with (
         FaultServer(*row.script) as server,
@@ -333,8 +328,6 @@ async def test_fault_scenario(row: Row) -> None:
             row.check(outcome)
         assert len(server.requests) == row.requests
         assert clock.sleeps == pytest.approx(row.sleeps)
-        if row.quota_left is not None:
-            assert client._transport.quota.available == row.quota_left
 
 
 def _closed_port() -> int:
@@ -372,7 +365,6 @@ async def test_idle_keepalive_closed_by_the_server_is_resent_transparently() -> 
         assert server.connections_opened == 3
         assert [r.on_connection for r in server.requests] == [0, 1, 0, 1, 0]
         assert clock.sleeps == []
-        assert client._transport.quota.available == 500
 
 
 async def test_connections_the_server_closes_after_each_response_are_not_reused() -> None:
@@ -387,7 +379,6 @@ async def test_connections_the_server_closes_after_each_response_are_not_reused(
             await add(client)
         assert clock.sleeps == []
         assert all(r.on_connection == 0 for r in server.requests)
-        assert client._transport.quota.available == 500
 
 
 async def test_an_idempotent_request_is_not_resent_behind_the_retry_policy() -> None:
@@ -399,9 +390,7 @@ async def test_an_idempotent_request_is_not_resent_behind_the_retry_policy() -> 
         make_client(server.url, clock=clock) as client,
     ):
         with pytest.raises(lambda_es.ConnectError):
-            await client._transport.request(
-                "GetEventSource", "GET", ("2014-11-13", "event-source-mappings", "u")
-            )
+            await client.get_event_source("9f3a4c1e-0d6b-4c8e-a2f7-5b1e8d9c0a11")
         assert [r.method for r in server.requests] == ["GET"] * 3
         assert server.connections_opened == 3
 
@@ -481,13 +470,11 @@ async def test_the_quota_runs_dry_under_a_long_outage_and_refills_on_success() -
             attempts.append(caught.value.attempts)
         assert attempts == [3] * 50 + [1]
         assert len(server.requests) == 151
-        assert client._transport.quota.available == 0
         assert clock.sleeps == [0.5, 1.0] * 50
 
         up = True
         for _ in range(5):
             await add(client)
-        assert client._transport.quota.available == 5
         up = False
         with pytest.raises(lambda_es.ServiceError) as caught:
             await add(client)
@@ -530,8 +517,7 @@ async def test_adaptive_mode_slows_a_burst_after_throttling(
 
 async def test_a_retry_whose_rate_limiter_wait_passes_the_deadline_is_not_made() -> None:
     """Throttled with 1.5 s left, a retry that must first wait 2 s for a token is
-    not made: the throttle error ends the call, the wait is not slept, and the
-    token stays for the next caller."""
+    not made: the throttle error ends the call and the wait is not slept."""
     clock = _FrozenClock()
     async with (
         FaultServer(aws_error(429, "TooManyRequestsException"), ok()) as server,
@@ -548,9 +534,12 @@ async def test_a_retry_whose_rate_limiter_wait_passes_the_deadline_is_not_made()
         assert caught.value.attempts == 1
         assert len(server.requests) == 1
         assert clock.sleeps == [0.0]
-        limiter = client._transport.limiter
-        assert limiter is not None
-        assert limiter.acquire(0.0) == pytest.approx(2.0)
+        # The next call meets the same wait and sends nothing either (that the
+        # refused wait reserved no token is pinned in tests/test_retry.py).
+        with pytest.raises(lambda_es.TimeoutError, match="rate limiter") as again:
+            await add(client)
+        assert again.value.attempts == 0
+        assert len(server.requests) == 1
 
 
 async def test_a_call_whose_rate_limiter_wait_passes_the_deadline_sends_nothing() -> None:
@@ -560,31 +549,37 @@ async def test_a_call_whose_rate_limiter_wait_passes_the_deadline_sends_nothing(
     async with (
         FaultServer(aws_error(429, "TooManyRequestsException"), ok()) as server,
         make_client(
-            server.url, clock=clock, rand=0.0, retry=lambda_es.Retry(mode="adaptive")
+            server.url,
+            clock=clock,
+            rand=0.0,
+            retry=lambda_es.Retry(mode="adaptive"),
+            timeout=lambda_es.Timeout(total=1.0),
         ) as client,
     ):
-        await add(client)
-        assert clock.sleeps == [0.0, 2.0]
-        client._transport.timeout = lambda_es.Timeout(total=1.0)
+        with pytest.raises(lambda_es.TooManyRequestsError):
+            await add(client)  # throttled: the limiter is on, a token 2 s away
         with pytest.raises(lambda_es.TimeoutError, match="rate limiter") as caught:
             await add(client)
         assert caught.value.attempts == 0
-        assert len(server.requests) == 2
-        assert clock.sleeps == [0.0, 2.0]
+        assert len(server.requests) == 1
+        assert clock.sleeps == [0.0]
 
 
 async def test_every_attempt_is_signed_afresh() -> None:
     """Each attempt carries its own X-Amz-Date (from the injected clock) and a
     new signature; the session token travels every time."""
-    clock = FakeClock()
+    ticks = iter(range(100))
+
+    class Ticking(FakeClock):
+        def now(self) -> dt.datetime:
+            return NOW + dt.timedelta(minutes=next(ticks))
+
     async with (
         FaultServer(
             aws_error(500, "ServiceException"), aws_error(500, "ServiceException"), ok()
         ) as server,
-        make_client(server.url, clock=clock) as client,
+        make_client(server.url, clock=Ticking()) as client,
     ):
-        ticks = iter(range(100))
-        client._transport.now = lambda: NOW + dt.timedelta(minutes=next(ticks))
         await add(client)
         seen = server.requests
         assert [r.headers["x-amz-date"] for r in seen] == [
@@ -694,15 +689,17 @@ async def test_a_malformed_response_chains_no_secret() -> None:
 
 async def test_aclose_during_back_off_ends_the_call_with_a_typed_error() -> None:
     """A client closed while a call waits to retry ends that call with LambdaESError."""
-    async with FaultServer(*[aws_error(503, "ServiceException")] * 3) as server:
-        client = make_client(server.url)
-        gate = asyncio.Event()
+    gate = asyncio.Event()
+    clients: list[lambda_es.AsyncClient] = []
 
-        async def closing_sleep(delay: float) -> None:
-            await client.aclose()
+    class Closing(PinnedClock):
+        async def sleep(self, delay: float) -> None:
+            await clients[0].aclose()
             gate.set()
 
-        client._transport.sleep = closing_sleep
+    async with FaultServer(*[aws_error(503, "ServiceException")] * 3) as server:
+        client = make_client(server.url, clock=Closing())
+        clients.append(client)
         with pytest.raises(lambda_es.LambdaESError, match="closed while the call was retrying"):
             await client.list_event_source_mappings()
         assert gate.is_set()

@@ -319,34 +319,3 @@ def test_any_kinesis_stream_arn_passes_validation(
                 await client.add_event_source(**{**VALID, "event_source": source})
 
     asyncio.run(run())
-
-
-def test_check_credentials_remembers_only_the_last_valid_frozen_credentials() -> None:
-    """The same Credentials are checked once; other objects are checked every time; none kept alive."""
-    import gc
-    import weakref
-
-    from lambda_es._validate import check_credentials
-
-    good = lambda_es.Credentials("AKIDEXAMPLE", "secret")
-    check_credentials(good)
-    check_credentials(good)  # the remembered one: no work, no error
-
-    class LookAlike:
-        access_key_id = "AKIDEXAMPLE"
-        secret_access_key = "secret"
-        session_token: str | None = None
-
-    look_alike = LookAlike()
-    check_credentials(look_alike)
-    look_alike.secret_access_key = "bad\nsecret"  # mutable: must be checked again
-    with pytest.raises(lambda_es.ParamValidationError, match=r"credentials\.secret_access_key"):
-        check_credentials(look_alike)
-    bad = lambda_es.Credentials("AKID EXAMPLE\u00e9", "secret")
-    for _ in range(2):
-        with pytest.raises(lambda_es.ParamValidationError, match=r"credentials\.access_key_id"):
-            check_credentials(bad)
-    gone = weakref.ref(good)
-    del good
-    gc.collect()
-    assert gone() is None

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 import lambda_es
+from lambda_es._clock import installed
 from lambda_es._waiter import SETTLED, STATES, TRANSITIONAL, WAIT_TARGETS, wait_outcome
 from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
 from .conftest import CREDENTIALS, KINESIS_ARN
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The fake clock the module's client sleeps on (polls cost no real time)."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(fake: FakeLambda, clock: FakeClock) -> AsyncIterator[lambda_es.AsyncClient]:
+    """A client of the FakeLambda, on the fake clock."""
+    with installed(clock):
+        made = lambda_es.AsyncClient(
+            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+        )
+    async with made:
+        yield made
 
 
 def test_every_state_rests_passes_or_is_deleting() -> None:
@@ -56,10 +76,9 @@ def test_wait_outcome_refuses_an_unknown_target() -> None:
 
 
 async def test_wait_polls_until_enabled_with_backoff(
-    client: lambda_es.AsyncClient, fake: FakeLambda
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
 ) -> None:
     """The waiter polls through Creating with doubling pauses until Enabled."""
-    clock = FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -72,7 +91,6 @@ async def test_wait_polls_until_enabled_with_backoff(
 
 async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClient) -> None:
     """Waiting for Enabled on a mapping created disabled fails at once, saying why."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST", enabled=False
     )
@@ -84,9 +102,10 @@ async def test_wait_gives_up_on_an_unreachable_state(client: lambda_es.AsyncClie
     assert caught.value.last_state == "Disabled"
 
 
-async def test_wait_times_out(client: lambda_es.AsyncClient, fake: FakeLambda) -> None:
+async def test_wait_times_out(
+    client: lambda_es.AsyncClient, fake: FakeLambda, clock: FakeClock
+) -> None:
     """A mapping that never settles ends in WaiterError(reason='timeout') at the deadline."""
-    clock = FakeClock().install(client)
     fake.settle_after = 10_000
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
@@ -104,7 +123,6 @@ async def test_wait_reports_a_mapping_that_vanishes(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """A mapping deleted while waiting for Enabled is WaiterError(reason='gone')."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -118,7 +136,6 @@ async def test_wait_reports_a_mapping_that_vanishes(
 
 async def test_wait_for_deleted(client: lambda_es.AsyncClient) -> None:
     """state='Deleted' waits through Deleting until Lambda no longer knows the mapping."""
-    FakeClock().install(client)
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"
     )
@@ -175,7 +192,6 @@ async def test_wait_reports_each_state_change_to_on_state(
     client: lambda_es.AsyncClient, fake: FakeLambda
 ) -> None:
     """on_state gets the mapping after the first poll and after each poll whose state changed."""
-    FakeClock().install(client)
     fake.settle_after = 3
     created = await client.create_event_source_mapping(
         function_name="f", event_source_arn=KINESIS_ARN, starting_position="LATEST"

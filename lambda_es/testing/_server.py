@@ -29,7 +29,6 @@ import time
 import uuid as uuid_module
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
@@ -309,12 +308,7 @@ class FakeLambda:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     def __enter__(self) -> FakeLambda:
@@ -323,16 +317,11 @@ class FakeLambda:
         try:
             worker.call(self.start)
         except BaseException:
-            self.__exit__(None, None, None)  # stop the thread and close the loop
+            self.__exit__()  # stop the thread and close the loop
             raise
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         worker, self._worker = self._worker, None
         if worker is None:
             return
