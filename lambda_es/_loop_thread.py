@@ -234,7 +234,7 @@ class LoopThread:
             RuntimeError: the loop is closed.
         """
         handoff: Handoff[T] = Handoff(self.loop, make)
-        self.loop.call_soon_threadsafe(handoff._start)
+        handoff.schedule()
         return handoff
 
     def call(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -343,6 +343,18 @@ class Handoff(Generic[T]):
         self._done_lock = threading.Lock()
         self._done_lock.acquire()
 
+    def schedule(self) -> None:
+        """Queue the start of the task on the loop (once), from any thread.
+
+        A caller that may be interrupted keeps the hand-off in a variable
+        before scheduling it, so that an interrupt landing at any point after
+        can cancel it (:meth:`LoopThread.hand_off` does both at once).
+
+        Raises:
+            RuntimeError: the loop is closed.
+        """
+        self._loop.call_soon_threadsafe(self._start)
+
     def _start(self) -> None:
         make, self._make = self._make, None
         if self._cancelled or make is None:
@@ -367,6 +379,9 @@ class Handoff(Generic[T]):
 
     def cancel(self) -> None:
         """Cancel the task (or keep it from starting), from any thread. Never raises."""
+        task = self._task
+        if task is not None and task.done():
+            return  # nothing to stop: no need to wake the loop
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
             self._loop.call_soon_threadsafe(self._cancel)
 

@@ -217,7 +217,10 @@ class Runner(Generic[C]):
                 worker = self._worker
                 if worker is None or not worker.running or self._state != "running":
                     worker = self._start()
-                handoff = worker.hand_off(make)
+                # Kept before it is scheduled: an interrupt landing anywhere
+                # after this line (even inside schedule()) can cancel the call.
+                handoff = Handoff(worker.loop, make)
+                handoff.schedule()
             # Interrupted while waiting (KeyboardInterrupt, a signal handler's
             # exception), wait() cancels the coroutine before re-raising.
             return handoff.wait()
@@ -229,8 +232,9 @@ class Runner(Generic[C]):
             # not asyncio's BaseException, which would slip past `except Exception`.
             raise concurrent.futures.CancelledError from None
         except BaseException:
-            # Interrupted after the hand-off but before the wait: the call is
-            # cancelled too, rather than left running. A no-op once it is done.
+            # Interrupted anywhere after the hand-off was made (before the
+            # wait, or inside it): the call is cancelled too, rather than left
+            # running. A no-op once it is done (an error the coroutine raised).
             if handoff is not None:
                 handoff.cancel()
             raise

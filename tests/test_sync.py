@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -387,6 +388,33 @@ def test_keyboard_interrupt_cancels_the_coroutine() -> None:
         signal.signal(signal.SIGINT, previous)
     assert blocker.cancelled.wait(timeout=10)
     runner.close()
+    assert blocker.closed
+
+
+def test_an_interrupt_right_after_scheduling_still_cancels_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An interrupt landing just after the call is queued, before the wait, cancels the coroutine."""
+    from lambda_es import _loop_thread
+
+    blocker = _Blocker()
+    owner = _Owner()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+    schedule = _loop_thread.Handoff.schedule
+
+    def schedule_then_interrupt(self: _loop_thread.Handoff[Any]) -> None:
+        schedule(self)
+        assert blocker.started.wait(10)  # the coroutine runs by now, as in the race
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_loop_thread.Handoff, "schedule", schedule_then_interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.run(_Blocker.wait_forever)
+        assert blocker.cancelled.wait(timeout=10)
+    finally:
+        monkeypatch.undo()
+        runner.close()
     assert blocker.closed
 
 
