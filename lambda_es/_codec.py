@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 import re
+import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
-import cattrs
-from cattrs.errors import AttributeValidationNote, ClassValidationError
-from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import (
     DecodeError,
@@ -45,6 +44,11 @@ __all__ = [
     "unstructure_request",
     "wire_name",
 ]
+
+if TYPE_CHECKING:
+    # cattrs is imported with the first converter (see _Converters): it
+    # costs milliseconds that ``import lambda_es`` need not pay.
+    import cattrs
 
 T = TypeVar("T")
 
@@ -164,6 +168,9 @@ def _structure_wire_str(value: object, _: type) -> str:
 
 
 def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, override
+
     converter = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_structure_hook(dt.datetime, _structure_datetime)
     converter.register_structure_hook(bool, _structure_bool)
@@ -217,7 +224,19 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
 
         return structure
 
+    def optional_factory(type_: Any) -> Any:
+        # cattrs's own hook for X | None looks X's hook up on every call;
+        # this one looks it up once, when the model's function is generated.
+        (inner,) = (arg for arg in typing.get_args(type_) if arg is not type(None))
+        hook = converter.get_structure_hook(inner)
+
+        def structure(value: Any, _: type) -> Any:
+            return None if value is None else hook(value, inner)
+
+        return structure
+
     converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_structure_hook_factory(_is_optional, optional_factory)
     converter.register_structure_hook_factory(
         lambda t: _origin(t) is tuple and typing.get_args(t)[1:] == (...,),
         tuple_factory,
@@ -227,6 +246,8 @@ def _make_converter(*, forbid_extra_keys: bool) -> cattrs.Converter:
 
 
 def _rebuild(converter: cattrs.Converter, cls: type[Any], fields: Any, value: Any) -> Any:
+    from cattrs.errors import AttributeValidationNote, ClassValidationError
+
     # Errors carry the notes cattrs puts on a dict's, so both read the same.
     members: dict[str, Any] = {}
     errors: list[Exception] = []
@@ -247,6 +268,14 @@ def _rebuild(converter: cattrs.Converter, cls: type[Any], fields: Any, value: An
     return cls(**members)
 
 
+def _is_optional(type_: Any) -> bool:
+    # X | None, and typing.Optional[X]: a union of exactly one type and None.
+    args = typing.get_args(type_)
+    return (
+        _origin(type_) in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args
+    )
+
+
 def _origin(type_: Any) -> Any:
     return typing.get_origin(type_)
 
@@ -256,13 +285,41 @@ def _expect(value: object, kind: type | tuple[type, ...], what: str) -> None:
         raise TypeError(f"expected {what}, got {type(value).__name__}")
 
 
-# Responses: unknown members are ignored, so a new AWS field breaks nothing.
-_CONVERTER = _make_converter(forbid_extra_keys=False)
-# Requests: a misspelt member in a dict the caller wrote must not vanish silently.
-_STRICT = _make_converter(forbid_extra_keys=True)
+class _Converters:
+    """The four converters, built on first use: ``import lambda_es`` need not pay for them.
+
+    Building a cattrs converter and its hooks takes milliseconds; a program
+    that imports lambda_es only for its CLI's ``--help``, or only to build
+    arguments, should not wait for them.
+    """
+
+    @functools.cached_property
+    def response(self) -> cattrs.Converter:
+        # Responses: unknown members are ignored, so a new AWS field breaks nothing.
+        return _make_converter(forbid_extra_keys=False)
+
+    @functools.cached_property
+    def strict(self) -> cattrs.Converter:
+        # Requests: a misspelt member in a dict the caller wrote must not vanish silently.
+        return _make_converter(forbid_extra_keys=True)
+
+    @functools.cached_property
+    def request(self) -> cattrs.Converter:
+        # Requests: timestamps as epoch seconds, as botocore sends them in rest-json.
+        return _make_unstructurer(epoch_seconds)
+
+    @functools.cached_property
+    def plain(self) -> cattrs.Converter:
+        # to_dict(): ISO-8601 text, readable in a log line and valid JSON.
+        return _make_unstructurer(dt.datetime.isoformat)
+
+
+_CONVERTERS = _Converters()
 
 
 def _make_unstructurer(timestamp: Callable[[dt.datetime], Any]) -> cattrs.Converter:
+    import cattrs
+
     converter = cattrs.Converter()
     converter.register_unstructure_hook(dt.datetime, timestamp)
 
@@ -289,12 +346,6 @@ def _make_unstructurer(timestamp: Callable[[dt.datetime], Any]) -> cattrs.Conver
     return converter
 
 
-# Requests: timestamps as epoch seconds, as botocore sends them in rest-json.
-_REQUEST = _make_unstructurer(epoch_seconds)
-# to_dict(): ISO-8601 text, readable in a log line and valid JSON.
-_PLAIN = _make_unstructurer(dt.datetime.isoformat)
-
-
 def unstructure_request(value: object) -> Any:
     """Turn a checked request value (a model, list, dict or scalar) into JSON-ready data.
 
@@ -305,7 +356,7 @@ def unstructure_request(value: object) -> Any:
         Plain data with AWS member names; ``None`` members left out; datetimes
         as epoch seconds.
     """
-    return _REQUEST.unstructure(value)
+    return _CONVERTERS.request.unstructure(value)
 
 
 def unstructure_dict(value: object) -> Any:
@@ -317,7 +368,7 @@ def unstructure_dict(value: object) -> Any:
     Returns:
         Plain data with AWS member names.
     """
-    return _PLAIN.unstructure(value)
+    return _CONVERTERS.plain.unstructure(value)
 
 
 def decode(cls: type[T], body: bytes) -> T:
@@ -349,17 +400,31 @@ def decode(cls: type[T], body: bytes) -> T:
     if not isinstance(payload, dict):
         raise DecodeError(f"expected a JSON object, got: {excerpt(body)}")
     try:
-        return _CONVERTER.structure(payload, cls)
+        return _response_hook(cls)(payload, cls)
     except Exception as exc:  # cattrs raises ClassValidationError and friends
         raise DecodeError(
             f"response does not match {cls.__name__} ({_details(exc)}): {excerpt(body)}"
         ) from None
 
 
+def _response_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
+    # The model's structure function, found once: cattrs's dispatch (a
+    # cached lookup, then a call through the converter) costs on every call.
+    hook = _RESPONSE_HOOKS.get(cls)
+    if hook is None:
+        hook = _RESPONSE_HOOKS[cls] = _CONVERTERS.response.get_structure_hook(cls)
+    return cast("Callable[[Any, type[T]], T]", hook)
+
+
+_RESPONSE_HOOKS: dict[type[Any], Callable[[Any, Any], Any]] = {}
+
+
 def _details(exc: Exception, path: str = "$") -> str:
     # transform_error lists every bad member; a hostile body may have
     # thousands, so the message names the first few and says how many.
     try:
+        import cattrs  # loaded already: only a converter raises what is read here
+
         errors = [str(error) for error in cattrs.transform_error(exc, path=path)]
     except RecursionError:
         return "nested too deeply"
@@ -395,7 +460,7 @@ def structure_param(cls: type[T], value: object, name: str) -> T:
         )
     try:
         given = value if isinstance(value, cls) else dict(cast("Mapping[str, Any]", value))
-        return _STRICT.structure(given, cls)
+        return _CONVERTERS.strict.structure(given, cls)
     except Exception as exc:  # RecursionError included: nested junk from the caller
         raise ParamValidationError(name, _details(exc, name)) from None
 

@@ -6,8 +6,10 @@ throw the connection pool away each time, and fails inside a running loop).
 Instead each :class:`Runner` starts one daemon thread running one loop (a
 :class:`~lambda_es._loop_thread.LoopThread`, which FakeLambda's threaded mode
 uses too), on the first call; the async client is built inside that loop and
-kept, and every call is handed to it as :func:`asyncio.run_coroutine_threadsafe`
-would. The caller's own loop, if it has one, is never touched, so calling from
+kept, and every call is handed to it (:meth:`LoopThread.hand_off
+<lambda_es._loop_thread.LoopThread.hand_off>`: a task whose completion
+releases a bare lock the caller waits on, about half the cost of
+:func:`asyncio.run_coroutine_threadsafe` and its concurrent future). The caller's own loop, if it has one, is never touched, so calling from
 a coroutine, a Jupyter cell or many threads at once neither deadlocks nor
 trips "this event loop is already running".
 
@@ -34,7 +36,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 
 from ._errors import LambdaESError
-from ._loop_thread import LoopThread
+from ._loop_thread import Handoff, LoopThread, preferred_loop_factory
 
 __all__ = ["Runner"]
 
@@ -209,26 +211,32 @@ class Runner(Generic[C]):
                 "thread (inside a coroutine or callback it runs); waiting for it there "
                 "would deadlock. Use the AsyncClient with await in async code."
             )
-        # The future exists before anything is scheduled, so an interrupt at
-        # any point after this line can cancel the call, even one that lands
-        # before the loop has started the coroutine.
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        handoff: Handoff[T] | None = None
         try:
             with self._lock:
                 worker = self._worker
                 if worker is None or not worker.running or self._state != "running":
                     worker = self._start()
-                worker.submit(make, future)
-            return future.result()
-        except concurrent.futures.CancelledError:
+                # Kept before it is scheduled: an interrupt landing anywhere
+                # after this line (even inside schedule()) can cancel the call.
+                handoff = Handoff(worker.loop, make)
+                handoff.schedule()
+            # Interrupted while waiting (KeyboardInterrupt, a signal handler's
+            # exception), wait() cancels the coroutine before re-raising.
+            return handoff.wait()
+        except asyncio.CancelledError:
             if self._state != "running":
                 raise LambdaESError("the client was closed while the call was running") from None
-            raise
+            # The coroutine was cancelled by something else (or raised it): an
+            # Exception for the caller, as a cancelled concurrent future gives,
+            # not asyncio's BaseException, which would slip past `except Exception`.
+            raise concurrent.futures.CancelledError from None
         except BaseException:
-            # Interrupted while waiting (KeyboardInterrupt, a signal handler's
-            # exception): stop the coroutine rather than leave it running.
-            # After completion this is a no-op and the original error stands.
-            future.cancel()
+            # Interrupted anywhere after the hand-off was made (before the
+            # wait, or inside it): the call is cancelled too, rather than left
+            # running. A no-op once it is done (an error the coroutine raised).
+            if handoff is not None:
+                handoff.cancel()
             raise
 
     # -- lifecycle ------------------------------------------------------------
@@ -239,7 +247,7 @@ class Runner(Generic[C]):
             raise LambdaESError("the client is closed")
         worker = self._worker
         if worker is None:
-            worker = self._worker = LoopThread(self._name)
+            worker = self._worker = LoopThread(self._name, preferred_loop_factory())
             worker.start()
             self._state = "running"
         elif not worker.running:

@@ -27,6 +27,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -54,6 +55,9 @@ __all__ = [
 
 #: Characters SigV4 leaves unencoded besides letters and digits.
 _SAFE = "-_.~"
+
+#: Text that :func:`quote_component` returns unchanged (ASCII only).
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-_.~]*")
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
 #: The last part of every credential scope.
@@ -97,6 +101,8 @@ def quote_component(value: str) -> str:
     Returns:
         UTF-8 percent-encoded text; only letters, digits and ``-_.~`` stay as they are.
     """
+    if _UNRESERVED.fullmatch(value):
+        return value  # most path segments (versions, names, UUIDs) need no encoding
     return quote(value, safe=_SAFE)
 
 
@@ -455,21 +461,34 @@ def sign(
     )
     payload_hash = hashlib.sha256(body).hexdigest()
     token = credentials.session_token
-    signed = [("host", host if host is not None else parts.netloc), ("x-amz-date", amz_date)]
+    host_value = " ".join((host if host is not None else parts.netloc).split())
+    # The canonical request of canonical_request(), written out for the
+    # headers signed here: their names are lower-case and already in order.
     if token:
-        signed.append(("x-amz-security-token", token))
-    headers = {
-        "Authorization": authorization(
-            method,
-            parts.path,
-            parts.query,
-            signed,
-            [name for name, _ in signed],
+        signed_names = "host;x-amz-date;x-amz-security-token"
+        header_text = (
+            f"host:{host_value}\nx-amz-date:{amz_date}\n"
+            f"x-amz-security-token:{' '.join(token.split())}\n"
+        )
+    else:
+        signed_names = "host;x-amz-date"
+        header_text = f"host:{host_value}\nx-amz-date:{amz_date}\n"
+    canonical = "\n".join(
+        (
+            method.upper(),
+            _canonical_uri(parts.path),
+            _canonical_query_string(parts.query),
+            header_text,
+            signed_names,
             payload_hash,
-            credentials=credentials,
-            amz_date=amz_date,
-            region=region,
-            service=service,
+        )
+    )
+    scope = f"{amz_date[:8]}/{region}/{service}/{TERMINATOR}"
+    computed = signature(credentials, amz_date, region, service, canonical)
+    headers = {
+        "Authorization": (
+            f"{_ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
+            f"SignedHeaders={signed_names}, Signature={computed}"
         ),
         "x-amz-date": amz_date,
         "x-amz-content-sha256": payload_hash,

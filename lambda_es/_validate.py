@@ -392,6 +392,8 @@ def check_wire_text(name: str, value: str) -> None:
     Raises:
         ParamValidationError: the string holds a lone surrogate.
     """
+    if value.isascii():
+        return  # a flag CPython keeps on every str: no encoding needed to know
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:

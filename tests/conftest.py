@@ -102,6 +102,8 @@ def _clean_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
         "ALL_PROXY",
         "all_proxy",
         "AWS_STS_REGIONAL_ENDPOINTS",
+        # lambda_es's own: the blocking client's loop (tests choose it themselves)
+        "LAMBDA_ES_LOOP",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path) + "/no-credentials")

@@ -390,3 +390,42 @@ def test_a_request_model_round_trips_through_the_wire_form(
     assert json.loads(encode_body(wire)) == wire
     assert structure_param(type(config), wire, "c") == config
     assert structure_param(type(config), config, "c") == config
+
+
+def test_import_does_not_build_converters_or_load_cattrs() -> None:
+    """``import lambda_es`` loads no cattrs: the converters are built by the first (de)coding."""
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, lambda_es; "
+        "assert 'cattrs' not in sys.modules, sorted(m for m in sys.modules if 'cattrs' in m); "
+        "from lambda_es._codec import decode; "
+        "assert decode(lambda_es.EventSourceConfiguration, b'{\"BatchSize\": 5}').batch_size == 5; "
+        "assert 'cattrs' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("BatchSize", "5"), ("BatchSize", True), ("FunctionArn", 3), ("State", ["x"])],
+)
+def test_optional_members_check_their_inner_type(member: str, value: object) -> None:
+    """An optional member's value is None or goes through the inner type's own check."""
+    model = lambda_es.EventSourceMapping
+    field = {"BatchSize": "batch_size", "FunctionArn": "function_arn", "State": "state"}[member]
+    assert getattr(decode(model, json.dumps({member: None}).encode()), field) is None
+    with pytest.raises(DecodeError, match=member):
+        decode(model, json.dumps({member: value}).encode())
+
+
+def test_optional_nested_models_decode_or_are_none() -> None:
+    """An optional nested model decodes through its own structure function, or stays None."""
+    body = {"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:1:q"}}}
+    mapping = decode(lambda_es.EventSourceMapping, json.dumps(body).encode())
+    assert mapping.destination_config is not None
+    assert mapping.destination_config.on_failure is not None
+    assert mapping.destination_config.on_failure.destination == "arn:aws:sqs:us-east-1:1:q"
+    empty = decode(lambda_es.EventSourceMapping, b'{"DestinationConfig": null}')
+    assert empty.destination_config is None

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
+import socket
+import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 
-from lambda_es._loop_thread import LoopThread
+from lambda_es._loop_thread import LOOP_ENV, LoopThread, preferred_loop_factory
 
 
 async def _thread_name() -> str:
@@ -215,3 +220,214 @@ def test_forget_drops_the_loop_without_closing_it() -> None:
     assert worker.state == "stopped"
     assert not worker.loop.is_closed()
     worker.loop.close()  # this test's own loop: nothing was forked
+
+
+def test_hand_off_returns_the_result_from_the_loop_thread() -> None:
+    """hand_off(make).wait() runs the coroutine on the loop's thread and returns its result."""
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+        assert worker.hand_off(_thread_name).wait() == "loop-test"
+    finally:
+        worker.stop()
+
+
+def test_hand_off_raises_the_coroutines_exception_unchanged() -> None:
+    """An exception the handed-off coroutine raises reaches the waiter as the same object."""
+    error = KeyError("boom")
+
+    async def fail() -> None:
+        raise error
+
+    worker = LoopThread("loop-test")
+    worker.start()
+    try:
+        with pytest.raises(KeyError) as caught:
+            worker.hand_off(fail).wait()
+        assert caught.value is error
+    finally:
+        worker.stop()
+
+
+def test_hand_off_cancelled_before_the_loop_runs_makes_no_coroutine() -> None:
+    """A hand-off cancelled before the loop starts it never makes its coroutine; wait() says so."""
+    worker = LoopThread("loop-test")
+    made: list[str] = []
+
+    async def record() -> None:
+        made.append("made")
+
+    handoff = worker.hand_off(record)  # queued on a loop no thread runs yet
+    handoff.cancel()
+    worker.start()
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            handoff.wait()
+        assert made == []
+    finally:
+        worker.stop()
+
+
+def test_cancelling_a_hand_off_cancels_its_running_task() -> None:
+    """cancel() from another thread cancels the running task; the waiter gets CancelledError."""
+    worker = LoopThread("loop-test")
+    started = threading.Event()
+    outcome: list[str] = []
+
+    async def forever() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+
+    worker.start()
+    try:
+        handoff = worker.hand_off(forever)
+        assert started.wait(5)
+        handoff.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            handoff.wait()
+        assert outcome == ["cancelled"]
+    finally:
+        worker.stop()
+
+
+def test_a_task_cancelled_before_its_first_step_still_wakes_the_waiter() -> None:
+    """A hand-off whose task is cancelled before it first runs (a close) releases its waiter."""
+    worker = LoopThread("loop-test")
+    made: list[str] = []
+
+    async def record() -> str:
+        made.append("made")
+        return "ran"
+
+    def cancel_all() -> None:
+        # Queued behind _start in the loop's FIFO: the task exists, has not run.
+        for task in asyncio.all_tasks(worker.loop):
+            task.cancel()
+
+    worker.start()
+    try:
+        with _LoopHeld(worker):
+            handoff = worker.hand_off(record)
+            worker.loop.call_soon_threadsafe(cancel_all)
+        with pytest.raises(asyncio.CancelledError):
+            handoff.wait()
+        assert made == []
+    finally:
+        worker.stop()
+
+
+def test_many_threads_hand_off_at_once() -> None:
+    """Hand-offs from many threads at once each get their own coroutine's result."""
+    worker = LoopThread("loop-test")
+
+    async def echo(value: int) -> int:
+        await asyncio.sleep(0)
+        return value
+
+    results: dict[int, list[int]] = {}
+
+    def caller(index: int) -> None:
+        results[index] = [
+            worker.hand_off(functools.partial(echo, index * 1000 + n)).wait() for n in range(200)
+        ]
+
+    worker.start()
+    try:
+        threads = [threading.Thread(target=caller, args=(i,)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == {i: [i * 1000 + n for n in range(200)] for i in range(16)}
+    finally:
+        worker.stop()
+
+
+class _LoopHeld:
+    """Holds the loop's thread in a callback, so that what is queued meanwhile runs in one batch."""
+
+    def __init__(self, worker: LoopThread) -> None:
+        self._worker = worker
+        self._entered = threading.Event()
+        self._release = threading.Event()
+
+    def __enter__(self) -> None:
+        def hold() -> None:
+            self._entered.set()
+            self._release.wait(5)
+
+        self._worker.loop.call_soon_threadsafe(hold)
+        assert self._entered.wait(5)
+
+    def __exit__(self, *exc: object) -> None:
+        self._release.set()
+
+
+def test_preferred_loop_is_asyncio_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LAMBDA_ES_LOOP=asyncio picks asyncio's own loop even where uvloop is installed."""
+    monkeypatch.setenv(LOOP_ENV, "asyncio")
+    assert preferred_loop_factory() is asyncio.new_event_loop
+
+
+def test_preferred_loop_is_asyncio_without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without uvloop (the pure-Python install) the loop is asyncio's own."""
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # makes "import uvloop" fail
+    assert preferred_loop_factory() is asyncio.new_event_loop
+
+
+def test_preferred_loop_is_uvloop_when_installed() -> None:
+    """With uvloop installed (lambda-es[speedups]) the loop thread runs a uvloop loop."""
+    uvloop = pytest.importorskip("uvloop")
+    worker = LoopThread("loop-test", preferred_loop_factory())
+    worker.start()
+    try:
+        assert isinstance(worker.loop, uvloop.Loop)
+        assert worker.hand_off(_thread_name).wait() == "loop-test"
+    finally:
+        worker.stop()
+    assert worker.loop.is_closed()
+
+
+def test_uvloop_resolves_names_on_the_executor_not_libuvs_threads() -> None:
+    """On uvloop, getaddrinfo runs on the loop's executor (threads pause() ends), with asyncio's result."""
+    pytest.importorskip("uvloop")
+    worker = LoopThread("loop-test", preferred_loop_factory())
+    resolved_on: list[str] = []
+    original = socket.getaddrinfo
+
+    def recording(*args: object, **kwargs: object) -> object:
+        resolved_on.append(threading.current_thread().name)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def resolve() -> list[tuple[object, ...]]:
+        loop = asyncio.get_running_loop()
+        return list(await loop.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM))
+
+    worker.start()
+    try:
+        with _patched(socket, "getaddrinfo", recording):
+            infos = worker.hand_off(resolve).wait()
+        assert infos == original("localhost", 80, type=socket.SOCK_STREAM)
+        assert resolved_on
+        assert all(name.startswith("loop-test-io") for name in resolved_on)
+        worker.pause()
+        assert not [t for t in threading.enumerate() if t.name.startswith("loop-test")]
+        worker.start()
+    finally:
+        worker.stop()
+
+
+@contextlib.contextmanager
+def _patched(target: object, name: str, value: object) -> Iterator[None]:
+    # monkeypatch would undo it only at the test's end; the loop thread reads
+    # socket.getaddrinfo at call time, so the window is this block.
+    saved = getattr(target, name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        setattr(target, name, saved)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -36,13 +37,35 @@ def threaded_fake() -> Iterator[FakeLambda]:
         yield server
 
 
-@pytest.fixture
-def sync_client(threaded_fake: FakeLambda) -> Iterator[lambda_es.Client]:
-    """A Client signed with CREDENTIALS and pointed at ``threaded_fake``."""
+def _loops() -> list[str]:
+    # uvloop is an optional speed-up: its rows run only where it is installed.
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return ["asyncio"]
+    return ["asyncio", "uvloop"]
+
+
+@pytest.fixture(params=_loops())
+def sync_client(
+    request: pytest.FixtureRequest, threaded_fake: FakeLambda, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[lambda_es.Client]:
+    """A Client signed with CREDENTIALS and pointed at ``threaded_fake``, on each loop installed."""
+    if request.param == "asyncio":
+        monkeypatch.setenv("LAMBDA_ES_LOOP", "asyncio")
     with lambda_es.Client(
         region="us-east-1", endpoint_url=threaded_fake.endpoint_url, credentials=CREDENTIALS
     ) as client:
         yield client
+
+
+def test_the_client_runs_on_the_loop_chosen(sync_client: lambda_es.Client) -> None:
+    """The client's private loop is uvloop's where installed, asyncio's with LAMBDA_ES_LOOP=asyncio."""
+    sync_client.list_event_sources()
+    loop = sync_client._runner._worker.loop  # type: ignore[union-attr]
+    uvloop = sys.modules.get("uvloop")
+    on_uvloop = uvloop is not None and isinstance(loop, uvloop.Loop)
+    assert on_uvloop == (os.environ.get("LAMBDA_ES_LOOP") != "asyncio")
 
 
 def _stream(name: str) -> str:
@@ -366,6 +389,81 @@ def test_keyboard_interrupt_cancels_the_coroutine() -> None:
     assert blocker.cancelled.wait(timeout=10)
     runner.close()
     assert blocker.closed
+
+
+def test_an_interrupt_right_after_scheduling_still_cancels_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An interrupt landing just after the call is queued, before the wait, cancels the coroutine."""
+    from lambda_es import _loop_thread
+
+    blocker = _Blocker()
+    owner = _Owner()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+    schedule = _loop_thread.Handoff.schedule
+
+    def schedule_then_interrupt(self: _loop_thread.Handoff[Any]) -> None:
+        schedule(self)
+        assert blocker.started.wait(10)  # the coroutine runs by now, as in the race
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_loop_thread.Handoff, "schedule", schedule_then_interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.run(_Blocker.wait_forever)
+        assert blocker.cancelled.wait(timeout=10)
+    finally:
+        monkeypatch.undo()
+        runner.close()
+    assert blocker.closed
+
+
+def test_a_coroutine_cancelled_on_a_running_client_raises_an_exception() -> None:
+    """A call whose coroutine ends cancelled raises concurrent.futures.CancelledError; the runner goes on."""
+    import concurrent.futures
+
+    owner = _Owner()
+    blocker = _Blocker()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+
+    async def cancelled(_: _Blocker) -> None:
+        raise asyncio.CancelledError
+
+    async def answer(_: _Blocker) -> int:
+        return 42
+
+    try:
+        with pytest.raises(concurrent.futures.CancelledError):
+            runner.run(cancelled)
+        assert runner.run(answer) == 42
+    finally:
+        runner.close()
+
+
+def test_many_threads_share_one_runner_under_contention() -> None:
+    """Sixteen threads calling at once each get their own results, in order, through the hand-off."""
+    owner = _Owner()
+    blocker = _Blocker()
+    runner = Runner(owner, lambda: blocker, _Blocker.aclose)
+
+    async def echo(_: _Blocker, value: int) -> int:
+        await asyncio.sleep(0)
+        return value
+
+    results: dict[int, list[int]] = {}
+
+    def caller(index: int) -> None:
+        results[index] = [runner.run(echo, index * 1000 + n) for n in range(150)]
+
+    threads = [threading.Thread(target=caller, args=(i,)) for i in range(16)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        runner.close()
+    assert results == {i: [i * 1000 + n for n in range(150)] for i in range(16)}
 
 
 def test_closing_during_a_call_fails_that_call() -> None:
