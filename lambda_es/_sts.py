@@ -9,7 +9,6 @@ AssumeRoleWithWebIdentity is not signed: the web identity token is the proof.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ from ._credentials import (
     parse_expiry,
 )
 from ._errors import excerpt
+from ._retry import http_date
 from ._signing import sign
 
 __all__ = ["assume_role", "assume_role_with_web_identity", "check_session_name"]
@@ -95,16 +95,6 @@ def _skewed(code: str | None, message: str | None) -> bool:
     )
 
 
-def _http_date(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
-
-
 async def _send(
     http: HTTPFetch,
     url: str,
@@ -160,7 +150,7 @@ async def _call(
         error = _child(root, "Error")
         code = _text(error, "Code") if error is not None else None
         message = _text(error, "Message") if error is not None else None
-        server = _http_date(response.headers.get("date"))
+        server = http_date(response.headers.get("date"))
         if (
             attempt == 1
             and credentials is not None

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import yarl
 
-from ._chain import default_chain
 from ._clock import Clock
 from ._config import ClientSettings, Config, resolve_config
 from ._credentials import Credentials, CredentialsProvider
@@ -189,7 +188,12 @@ class Transport:
     def _chain(self, config: Config) -> CredentialsProvider:
         # Nothing is read or fetched until the chain is first awaited. Without
         # a region (configure list may run without one) STS is the global
-        # endpoint, as botocore's is then.
+        # endpoint, as botocore's is then. The chain and its sources (STS,
+        # SSO, processes, metadata) load with the first call, not with
+        # ``import lambda_es``: a client that is given credentials never needs
+        # most of them.
+        from ._chain import default_chain
+
         return default_chain(
             given=self.settings.credentials,
             profile=self.settings.profile,

@@ -366,3 +366,20 @@ async def test_credential_requests_survive_a_closed_pooled_connection() -> None:
             response = await fetch("GET", server.url + "/creds", headers={}, timeout=2.0)
             assert response.status == 200
         assert [r.on_connection for r in server.requests] == [0, 1, 0]
+
+
+def test_the_credential_chain_loads_with_the_first_call_not_the_import() -> None:
+    """`import lambda_es` loads neither the chain nor its sources (STS, SSO, processes,
+    metadata): they cost import time that a client given credentials never needs."""
+    import subprocess
+    import sys
+
+    chain = ("_chain", "_sts", "_sso", "_process", "_metadata", "_refresh")
+    probe = (
+        "import sys, lambda_es; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[-1] in {chain!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
