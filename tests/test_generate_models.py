@@ -36,11 +36,14 @@ def gen() -> Iterator[ModuleType]:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["generate_models"] = module
+    # The generator imports tools/generated.py as a sibling, as it does when run.
+    sys.path.insert(0, str(TOOL.parent))
     try:
         spec.loader.exec_module(module)
         yield module
     finally:
         del sys.modules["generate_models"]
+        sys.path.remove(str(TOOL.parent))
 
 
 def test_committed_module_is_current(gen: ModuleType) -> None:

@@ -31,7 +31,7 @@ def gen() -> Iterator[ModuleType]:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is built;
-    # the generator imports tools/ruff_format.py as a sibling, as it does when run.
+    # the generator imports tools/generated.py as a sibling, as it does when run.
     sys.modules["generate_sync"] = module
     sys.path.insert(0, str(TOOL.parent))
     try:
@@ -536,7 +536,7 @@ def test_var_keyword_init_parameters_are_forwarded(gen: Any, tmp_path: Path) -> 
 
 def test_ruff_formats_and_sorts_generated_text(gen: Any) -> None:
     """Layout and import order come from ruff with the project's configuration."""
-    from ruff_format import format_source
+    from generated import format_source
 
     text = "import sys\nimport os\nfrom ._x import b, A\nx=( 1,\n)\n"
     formatted = format_source(text, ROOT / "lambda_es" / "_generated_example.py")
@@ -545,7 +545,7 @@ def test_ruff_formats_and_sorts_generated_text(gen: Any) -> None:
 
 def test_ruff_refusing_the_text_is_a_clear_error(gen: Any) -> None:
     """Text ruff cannot parse raises RuffError naming the file, not a silent pass-through."""
-    from ruff_format import RuffError, format_source
+    from generated import RuffError, format_source
 
     with pytest.raises(RuffError, match=r"_generated_example\.py"):
         format_source("def broken(:\n", ROOT / "lambda_es" / "_generated_example.py")

@@ -22,23 +22,23 @@ members are settings) is in the tables below. A shape it cannot map (a type
 with no Python counterpart here, a pattern Python's ``re`` cannot compile, a
 half-open bound, a structure without a class name) stops it with exit status 2
 and a message: a silently wrong model is worse than none. The output is
-formatted by ``ruff format`` and ``ruff check --select I --fix``, run as
-subprocesses (ruff is a test and dev dependency).
+formatted by ``ruff format`` and ``ruff check --select I --fix``, through
+``tools/generated.py`` as ``generate_sync.py`` does (ruff is a test and dev
+dependency).
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import html
 import json
 import re
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from generated import RuffError, format_source, write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tools" / "models"
@@ -617,45 +617,16 @@ def render(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL)
     )
 
 
-def _ruff(path: Path) -> None:
-    for command in (
-        ["check", "--select", "I", "--fix", "--quiet"],
-        ["format", "--quiet"],
-    ):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        if result.returncode != 0:
-            raise GenerateError(f"ruff {command[0]} failed: {result.stdout}{result.stderr}")
-
-
 def generate(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL) -> str:
     """The generated module's source, formatted by ruff.
 
     Raises:
         GenerateError: a shape cannot be mapped, or ruff failed.
     """
-    source = render(current_path, legacy_path)
-    # Formatted beside the output, so that ruff reads the project's configuration.
-    with tempfile.NamedTemporaryFile(
-        "w",
-        suffix=".py",
-        prefix="_service_model_",
-        dir=OUTPUT.parent,
-        delete=False,
-        encoding="utf-8",
-    ) as handle:
-        handle.write(source)
-        temporary = Path(handle.name)
     try:
-        _ruff(temporary)
-        return temporary.read_text(encoding="utf-8")
-    finally:
-        temporary.unlink()
+        return format_source(render(current_path, legacy_path), OUTPUT)
+    except RuffError as exc:
+        raise GenerateError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -689,28 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GenerateError as exc:
         print(f"generate_models: error: {exc}", file=sys.stderr)
         return 2
-    output: Path = args.output
-    current = output.read_text(encoding="utf-8") if output.exists() else ""
-    if args.check:
-        if current == text:
-            return 0
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                text.splitlines(keepends=True),
-                fromfile=f"{output} (committed)",
-                tofile=f"{output} (generated)",
-            )
-        )
-        print(
-            f"generate_models: {output} is stale; run `python tools/generate_models.py`",
-            file=sys.stderr,
-        )
-        return 1
-    if current != text:
-        output.write_text(text, encoding="utf-8")
-        print(f"generate_models: wrote {output}")
-    return 0
+    return write_or_check(args.output, text, check=args.check, tool="generate_models")
 
 
 __all__ = ["GenerateError", "generate", "main", "render", "trim", "vendor"]

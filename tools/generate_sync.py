@@ -22,7 +22,7 @@ file and line: a wrong facade is worse than none.
 
 The generator writes plain code (every signature and call one argument per
 line, with a magic trailing comma) and leaves import order and layout to
-ruff (``tools/ruff_format.py``), with the project's configuration, so the
+ruff (``tools/generated.py``), with the project's configuration, so the
 output is what ``ruff format`` and ``ruff check`` expect and the two never
 disagree.
 """
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
-import difflib
 import re
 import sys
 import textwrap
@@ -40,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruff_format import RuffError, format_source
+from generated import RuffError, format_source, write_or_check
 
 __all__ = ["GenerateError", "generate", "main"]
 
@@ -821,28 +820,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GenerateError, RuffError) as exc:
         print(f"generate_sync: error: {exc}", file=sys.stderr)
         return 2
-    output: Path = args.output
-    current = output.read_text(encoding="utf-8") if output.exists() else ""
-    if args.check:
-        if current == text:
-            return 0
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                text.splitlines(keepends=True),
-                fromfile=f"{output} (committed)",
-                tofile=f"{output} (generated)",
-            )
-        )
-        print(
-            f"generate_sync: {output} is stale; run `python tools/generate_sync.py`",
-            file=sys.stderr,
-        )
-        return 1
-    if current != text:
-        output.write_text(text, encoding="utf-8")
-        print(f"generate_sync: wrote {output}")
-    return 0
+    return write_or_check(args.output, text, check=args.check, tool="generate_sync")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
-"""Format generated Python source with ruff, as the project's own code is formatted.
+"""What the two generators share: formatting their output, and writing or checking it.
 
 The generators (``generate_sync.py``, ``generate_models.py``) write plain,
 correct code and leave layout to ruff: imports sorted by ``ruff check
 --select I --fix``, then ``ruff format``, both with the project's
 ``pyproject.toml``. ruff is a dev and test dependency, so it is there
-wherever the generators run.
+wherever the generators run. :func:`write_or_check` then writes the module,
+or, with ``--check``, compares it with the committed one and shows the diff.
 """
 
 from __future__ import annotations
 
+import difflib
 import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["RuffError", "format_source"]
+__all__ = ["RuffError", "format_source", "write_or_check"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "pyproject.toml"
@@ -69,3 +71,35 @@ def format_source(text: str, filename: Path) -> str:
         ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"], text, filename
     )
     return _ruff(["format", "--quiet"], sorted_imports, filename)
+
+
+def write_or_check(output: Path, text: str, *, check: bool, tool: str) -> int:
+    """Write a generated module, or check that the committed one is current.
+
+    Args:
+        output: the module's path.
+        text: what the generator produced.
+        check: only compare; print a unified diff when they differ.
+        tool: the generator's name, for messages (``generate_sync``).
+
+    Returns:
+        0 when written or current; 1 when ``check`` finds the committed file stale.
+    """
+    current = output.read_text(encoding="utf-8") if output.exists() else ""
+    if check:
+        if current == text:
+            return 0
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=f"{output} (committed)",
+                tofile=f"{output} (generated)",
+            )
+        )
+        print(f"{tool}: {output} is stale; run `python tools/{tool}.py`", file=sys.stderr)
+        return 1
+    if current != text:
+        output.write_text(text, encoding="utf-8")
+        print(f"{tool}: wrote {output}")
+    return 0
