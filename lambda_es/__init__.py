@@ -26,6 +26,7 @@ from ._errors import (
     WaiterError,
 )
 from ._public import present_as as _present_as
+from ._queries import IterQuery, ListQuery, MappingFilters
 from ._retry import Retry
 from ._service_model import (
     AmazonManagedKafkaEventSourceConfig,
@@ -85,11 +86,14 @@ __all__ = [
     "FilterCriteria",
     "FilterCriteriaError",
     "InvalidParameterValueError",
+    "IterQuery",
     "KafkaSchemaRegistryAccessConfig",
     "KafkaSchemaRegistryConfig",
     "KafkaSchemaValidationConfig",
     "LambdaESError",
+    "ListQuery",
     "LoggingConfig",
+    "MappingFilters",
     "MappingSettings",
     "MetricsConfig",
     "OnFailure",

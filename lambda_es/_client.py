@@ -44,6 +44,7 @@ from ._errors import (
     WaiterError,
     quote_value,
 )
+from ._queries import MAX_EMPTY_PAGES, IterQuery, ListQuery, MappingFilters, check_query
 from ._retry import Retry
 from ._service_model import (
     EventSourceConfiguration,
@@ -87,8 +88,6 @@ ENSURE_SETTLE_TIMEOUT = 120.0
 WAIT_FIRST_DELAY = 1.0
 WAIT_MAX_DELAY = 10.0
 
-#: How many consecutive empty pages with a next marker an iterator accepts (see max_empty_pages).
-MAX_EMPTY_PAGES = 100
 #: How many recent page markers an iterator remembers to detect a loop.
 RECENT_MARKERS = 16
 
@@ -106,6 +105,8 @@ class _Listing(Generic[PageT]):
     page: type[PageT]
     items: Callable[[PageT], Sequence[object]]
     legacy: bool
+    #: The public methods, for the errors that name them.
+    methods: tuple[str, str]
 
 
 _LEGACY_LISTING = _Listing(
@@ -115,6 +116,7 @@ _LEGACY_LISTING = _Listing(
     EventSourcePage,
     lambda page: page.event_sources,
     legacy=True,
+    methods=("list_event_sources", "iter_event_sources"),
 )
 _CURRENT_LISTING = _Listing(
     "ListEventSourceMappings",
@@ -123,6 +125,7 @@ _CURRENT_LISTING = _Listing(
     EventSourceMappingPage,
     lambda page: page.event_source_mappings,
     legacy=False,
+    methods=("list_event_source_mappings", "iter_event_source_mappings"),
 )
 ItemT = TypeVar("ItemT")
 
@@ -341,67 +344,51 @@ class AsyncClient:
         response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
         return decode(EventSourceConfiguration, response.body)
 
-    async def list_event_sources(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        marker: str | None = None,
-        max_items: int | None = None,
-    ) -> EventSourcePage:
+    async def list_event_sources(self, **query: Unpack[ListQuery]) -> EventSourcePage:
         """List legacy mappings, one page at a time (ListEventSources, 2014-11-13).
 
         Args:
-            event_source_arn: only mappings of this stream (sent as ``EventSource``).
-            function_name: only mappings of this function.
-            marker: the ``next_marker`` of the previous page.
-            max_items: the most mappings on this page, 1 to 10,000.
+            **query: the :class:`ListQuery` keywords, all optional:
+                ``event_source_arn`` (a Kinesis or DynamoDB stream, sent as
+                ``EventSource``), ``function_name``, ``marker`` and ``max_items``.
 
         Returns:
-            The page; ``next_marker`` is ``None`` on the last one.
+            The page of legacy configurations; ``next_marker`` is ``None`` on the last.
 
         Raises:
-            ParamValidationError: an argument breaks the API's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the API's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            ResourceNotFoundError: the function does not exist.
+            InvalidParameterValueError: the service rejected an argument.
+            APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not a page of mappings.
+            DecodeError: the response is not a page of mappings (``EventSources``).
         """
-        return await self._list(
-            _LEGACY_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
-        )
+        return await self._list(_LEGACY_LISTING, query)
 
     async def iter_event_sources(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        page_size: int | None = None,
-        max_empty_pages: int = MAX_EMPTY_PAGES,
+        self, **query: Unpack[IterQuery]
     ) -> AsyncIterator[EventSourceConfiguration]:
-        """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
+        """Iterate over every legacy mapping (ListEventSources, 2014-11-13), page after page.
 
         Args:
-            event_source_arn: only mappings of this stream.
-            function_name: only mappings of this function.
-            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
-            max_empty_pages: how many empty pages in a row that still carry a next
-                marker are followed before giving up (default 100).
+            **query: the :class:`IterQuery` keywords, all optional: the filters
+                ``event_source_arn`` and ``function_name``, and ``page_size`` and
+                ``max_empty_pages`` (default 100) for the pages.
 
         Yields:
-            Each mapping, page after page.
+            Each configuration, page after page.
 
         Raises:
-            ParamValidationError: an argument breaks the API's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the API's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            APIError: an error response (as :meth:`list_event_sources` raises them).
             TransportError: no complete response arrived.
             DecodeError: a response is not a page.
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        pages = self._pages(
-            _LEGACY_LISTING, event_source_arn, function_name, page_size, max_empty_pages
-        )
-        async for page in pages:
+        async for page in self._pages(_LEGACY_LISTING, query):
             for item in page.event_sources:
                 yield item
 
@@ -483,66 +470,54 @@ class AsyncClient:
         return await self._mapping_call("GetEventSourceMapping", "GET", (uuid,))
 
     async def list_event_source_mappings(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        marker: str | None = None,
-        max_items: int | None = None,
+        self, **query: Unpack[ListQuery]
     ) -> EventSourceMappingPage:
         """List mappings, one page at a time (ListEventSourceMappings, 2015-03-31).
 
         Args:
-            event_source_arn: only mappings of this source.
-            function_name: only mappings of this function (name, ARN or partial ARN).
-            marker: the ``next_marker`` of the previous page.
-            max_items: the most mappings on this page, 1 to 10,000.
+            **query: the :class:`ListQuery` keywords, all optional: the filters
+                ``event_source_arn`` and ``function_name`` (a name, an ARN or a
+                partial ARN), and the page's ``marker`` and ``max_items``.
 
         Returns:
             The page; ``next_marker`` is ``None`` on the last one.
 
         Raises:
-            ParamValidationError: an argument breaks the model's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the model's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            ResourceNotFoundError: the function does not exist.
+            InvalidParameterValueError: the service rejected an argument.
+            TooManyRequestsError: throttled after every retry.
+            APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        return await self._list(
-            _CURRENT_LISTING, event_source_arn, function_name, marker=marker, max_items=max_items
-        )
+        return await self._list(_CURRENT_LISTING, query)
 
     async def iter_event_source_mappings(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        page_size: int | None = None,
-        max_empty_pages: int = MAX_EMPTY_PAGES,
+        self, **query: Unpack[IterQuery]
     ) -> AsyncIterator[EventSourceMapping]:
         """Iterate over every mapping, following ``NextMarker`` to the last page.
 
         Args:
-            event_source_arn: only mappings of this source.
-            function_name: only mappings of this function.
-            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
-            max_empty_pages: how many empty pages in a row that still carry a next
-                marker are followed before giving up (default 100).
+            **query: the :class:`IterQuery` keywords, all optional:
+                ``event_source_arn``, ``function_name``, ``page_size`` (mappings
+                per request, 1 to 10,000) and ``max_empty_pages`` (how many empty
+                pages that still carry a marker are followed; default 100).
 
         Yields:
             Each mapping, page after page.
 
         Raises:
-            ParamValidationError: an argument breaks the model's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the model's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            APIError: an error response, as :meth:`list_event_source_mappings` raises.
             TransportError: no complete response arrived.
             DecodeError: a response is not a page.
-            PaginationError: the service repeated a recent marker, or sent
-                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
+            PaginationError: a recent marker came again, or ``max_empty_pages``
+                empty pages came in a row (memory stays constant either way).
         """
-        pages = self._pages(
-            _CURRENT_LISTING, event_source_arn, function_name, page_size, max_empty_pages
-        )
-        async for page in pages:
+        async for page in self._pages(_CURRENT_LISTING, query):
             for item in page.event_source_mappings:
                 yield item
 
@@ -723,15 +698,11 @@ class AsyncClient:
 
     # -- helpers -----------------------------------------------------------------------
 
-    async def _list(
-        self,
-        listing: _Listing[PageT],
-        event_source_arn: str | None,
-        function_name: str | None,
-        *,
-        marker: str | None,
-        max_items: int | None,
-    ) -> PageT:
+    async def _list(self, listing: _Listing[PageT], query: ListQuery) -> PageT:
+        check_query(listing.methods[0], query, ListQuery)
+        event_source_arn = query.get("event_source_arn")
+        function_name = query.get("function_name")
+        marker, max_items = query.get("marker"), query.get("max_items")
         check_list_filters(
             event_source_arn=event_source_arn,
             function_name=function_name,
@@ -739,37 +710,31 @@ class AsyncClient:
             max_items=max_items,
             legacy=listing.legacy,
         )
-        query = _query(
+        wire_query = _query(
             **{listing.source_filter: event_source_arn},
             FunctionName=function_name,
             Marker=marker,
             MaxItems=max_items,
         )
         response = await self._transport.request(
-            listing.operation, "GET", listing.segments, query=query
+            listing.operation, "GET", listing.segments, query=wire_query
         )
         return decode(listing.page, response.body)
 
-    async def _pages(
-        self,
-        listing: _Listing[PageT],
-        event_source_arn: str | None,
-        function_name: str | None,
-        page_size: int | None,
-        max_empty_pages: int,
-    ) -> AsyncIterator[PageT]:
+    async def _pages(self, listing: _Listing[PageT], query: IterQuery) -> AsyncIterator[PageT]:
         # Checked before the first page, so bad arguments fail before anything is sent.
-        check_list_filters(
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=None,
-            max_items=page_size,
-            legacy=listing.legacy,
+        check_query(listing.methods[1], query, IterQuery)
+        filters = MappingFilters(
+            event_source_arn=query.get("event_source_arn"),
+            function_name=query.get("function_name"),
         )
+        page_size = query.get("page_size")
+        max_empty_pages = query.get("max_empty_pages", MAX_EMPTY_PAGES)
+        check_list_filters(**filters, marker=None, max_items=page_size, legacy=listing.legacy)
         check_int("max_empty_pages", max_empty_pages, low=1, high=None, required=True)
         async for page in _follow(
             lambda marker: self._list(
-                listing, event_source_arn, function_name, marker=marker, max_items=page_size
+                listing, ListQuery(**filters, marker=marker, max_items=page_size)
             ),
             listing.items,
             max_empty_pages,

@@ -16,9 +16,10 @@ from typing import Literal
 
 import aiohttp
 
-from ._client import MAX_EMPTY_PAGES, AsyncClient
+from ._client import AsyncClient
 from ._credentials import Credentials, CredentialsProvider
 from ._errors import ParamValidationError
+from ._queries import IterQuery, ListQuery
 from ._retry import Retry
 from ._runner import Runner
 from ._service_model import (
@@ -206,10 +207,7 @@ class Client:
             parameters=parameters,
         )
 
-    def get_event_source(
-        self,
-        uuid: str,
-    ) -> EventSourceConfiguration:
+    def get_event_source(self, uuid: str) -> EventSourceConfiguration:
         """Describe one legacy mapping (GetEventSource, 2014-11-13).
 
         Args:
@@ -225,84 +223,53 @@ class Client:
             TransportError: no complete response arrived.
             DecodeError: the response is not an EventSourceConfiguration.
         """
-        return self._runner.run(
-            AsyncClient.get_event_source,
-            uuid=uuid,
-        )
+        return self._runner.run(AsyncClient.get_event_source, uuid)
 
-    def list_event_sources(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        marker: str | None = None,
-        max_items: int | None = None,
-    ) -> EventSourcePage:
+    def list_event_sources(self, **query: Unpack[ListQuery]) -> EventSourcePage:
         """List legacy mappings, one page at a time (ListEventSources, 2014-11-13).
 
         Args:
-            event_source_arn: only mappings of this stream (sent as ``EventSource``).
-            function_name: only mappings of this function.
-            marker: the ``next_marker`` of the previous page.
-            max_items: the most mappings on this page, 1 to 10,000.
+            **query: the :class:`ListQuery` keywords, all optional:
+                ``event_source_arn`` (a Kinesis or DynamoDB stream, sent as
+                ``EventSource``), ``function_name``, ``marker`` and ``max_items``.
 
         Returns:
-            The page; ``next_marker`` is ``None`` on the last one.
+            The page of legacy configurations; ``next_marker`` is ``None`` on the last.
 
         Raises:
-            ParamValidationError: an argument breaks the API's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the API's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            ResourceNotFoundError: the function does not exist.
+            InvalidParameterValueError: the service rejected an argument.
+            APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not a page of mappings.
+            DecodeError: the response is not a page of mappings (``EventSources``).
         """
-        return self._runner.run(
-            AsyncClient.list_event_sources,
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-        )
+        return self._runner.run(AsyncClient.list_event_sources, **query)
 
-    def iter_event_sources(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        page_size: int | None = None,
-        max_empty_pages: int = MAX_EMPTY_PAGES,
-    ) -> Iterator[EventSourceConfiguration]:
-        """Iterate over every legacy mapping, following ``NextMarker`` to the last page.
+    def iter_event_sources(self, **query: Unpack[IterQuery]) -> Iterator[EventSourceConfiguration]:
+        """Iterate over every legacy mapping (ListEventSources, 2014-11-13), page after page.
 
         Args:
-            event_source_arn: only mappings of this stream.
-            function_name: only mappings of this function.
-            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
-            max_empty_pages: how many empty pages in a row that still carry a next
-                marker are followed before giving up (default 100).
+            **query: the :class:`IterQuery` keywords, all optional: the filters
+                ``event_source_arn`` and ``function_name``, and ``page_size`` and
+                ``max_empty_pages`` (default 100) for the pages.
 
         Yields:
-            Each mapping, page after page.
+            Each configuration, page after page.
 
         Raises:
-            ParamValidationError: an argument breaks the API's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the API's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            APIError: an error response (as :meth:`list_event_sources` raises them).
             TransportError: no complete response arrived.
             DecodeError: a response is not a page.
             PaginationError: the service repeated a recent marker, or sent
                 ``max_empty_pages`` empty pages in a row (memory stays constant either way).
         """
-        yield from self._runner.iterate(
-            AsyncClient.iter_event_sources,
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            page_size=page_size,
-            max_empty_pages=max_empty_pages,
-        )
+        yield from self._runner.iterate(AsyncClient.iter_event_sources, **query)
 
-    def remove_event_source(
-        self,
-        uuid: str,
-    ) -> None:
+    def remove_event_source(self, uuid: str) -> None:
         """Delete a legacy mapping (RemoveEventSource, 2014-11-13; HTTP 204).
 
         Args:
@@ -314,10 +281,7 @@ class Client:
             APIError: another error response.
             TransportError: no complete response arrived.
         """
-        return self._runner.run(
-            AsyncClient.remove_event_source,
-            uuid=uuid,
-        )
+        return self._runner.run(AsyncClient.remove_event_source, uuid)
 
     def create_event_source_mapping(
         self,
@@ -359,10 +323,7 @@ class Client:
             **settings,
         )
 
-    def get_event_source_mapping(
-        self,
-        uuid: str,
-    ) -> EventSourceMapping:
+    def get_event_source_mapping(self, uuid: str) -> EventSourceMapping:
         """Describe a mapping (GetEventSourceMapping, 2015-03-31).
 
         Args:
@@ -378,86 +339,58 @@ class Client:
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
         """
-        return self._runner.run(
-            AsyncClient.get_event_source_mapping,
-            uuid=uuid,
-        )
+        return self._runner.run(AsyncClient.get_event_source_mapping, uuid)
 
-    def list_event_source_mappings(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        marker: str | None = None,
-        max_items: int | None = None,
-    ) -> EventSourceMappingPage:
+    def list_event_source_mappings(self, **query: Unpack[ListQuery]) -> EventSourceMappingPage:
         """List mappings, one page at a time (ListEventSourceMappings, 2015-03-31).
 
         Args:
-            event_source_arn: only mappings of this source.
-            function_name: only mappings of this function (name, ARN or partial ARN).
-            marker: the ``next_marker`` of the previous page.
-            max_items: the most mappings on this page, 1 to 10,000.
+            **query: the :class:`ListQuery` keywords, all optional: the filters
+                ``event_source_arn`` and ``function_name`` (a name, an ARN or a
+                partial ARN), and the page's ``marker`` and ``max_items``.
 
         Returns:
             The page; ``next_marker`` is ``None`` on the last one.
 
         Raises:
-            ParamValidationError: an argument breaks the model's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the model's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            ResourceNotFoundError: the function does not exist.
+            InvalidParameterValueError: the service rejected an argument.
+            TooManyRequestsError: throttled after every retry.
+            APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a page of mappings.
         """
-        return self._runner.run(
-            AsyncClient.list_event_source_mappings,
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            marker=marker,
-            max_items=max_items,
-        )
+        return self._runner.run(AsyncClient.list_event_source_mappings, **query)
 
     def iter_event_source_mappings(
-        self,
-        *,
-        event_source_arn: str | None = None,
-        function_name: str | None = None,
-        page_size: int | None = None,
-        max_empty_pages: int = MAX_EMPTY_PAGES,
+        self, **query: Unpack[IterQuery]
     ) -> Iterator[EventSourceMapping]:
         """Iterate over every mapping, following ``NextMarker`` to the last page.
 
         Args:
-            event_source_arn: only mappings of this source.
-            function_name: only mappings of this function.
-            page_size: mappings per request, 1 to 10,000 (the service's default if ``None``).
-            max_empty_pages: how many empty pages in a row that still carry a next
-                marker are followed before giving up (default 100).
+            **query: the :class:`IterQuery` keywords, all optional:
+                ``event_source_arn``, ``function_name``, ``page_size`` (mappings
+                per request, 1 to 10,000) and ``max_empty_pages`` (how many empty
+                pages that still carry a marker are followed; default 100).
 
         Yields:
             Each mapping, page after page.
 
         Raises:
-            ParamValidationError: an argument breaks the model's rules; nothing was sent.
-            APIError: an error response.
+            ParamValidationError: an argument breaks the model's rules, or is not one of
+                the keywords above (then also a ``TypeError``); nothing was sent.
+            APIError: an error response, as :meth:`list_event_source_mappings` raises.
             TransportError: no complete response arrived.
             DecodeError: a response is not a page.
-            PaginationError: the service repeated a recent marker, or sent
-                ``max_empty_pages`` empty pages in a row (memory stays constant either way).
+            PaginationError: a recent marker came again, or ``max_empty_pages``
+                empty pages came in a row (memory stays constant either way).
         """
-        yield from self._runner.iterate(
-            AsyncClient.iter_event_source_mappings,
-            event_source_arn=event_source_arn,
-            function_name=function_name,
-            page_size=page_size,
-            max_empty_pages=max_empty_pages,
-        )
+        yield from self._runner.iterate(AsyncClient.iter_event_source_mappings, **query)
 
     def update_event_source_mapping(
-        self,
-        uuid: str,
-        *,
-        function_name: str | None = None,
-        **settings: Unpack[MappingSettings],
+        self, uuid: str, *, function_name: str | None = None, **settings: Unpack[MappingSettings]
     ) -> EventSourceMapping:
         """Change a mapping (UpdateEventSourceMapping, 2015-03-31; HTTP 202).
 
@@ -481,16 +414,10 @@ class Client:
             DecodeError: the response is not a mapping.
         """
         return self._runner.run(
-            AsyncClient.update_event_source_mapping,
-            uuid=uuid,
-            function_name=function_name,
-            **settings,
+            AsyncClient.update_event_source_mapping, uuid, function_name=function_name, **settings
         )
 
-    def delete_event_source_mapping(
-        self,
-        uuid: str,
-    ) -> EventSourceMapping:
+    def delete_event_source_mapping(self, uuid: str) -> EventSourceMapping:
         """Delete a mapping (DeleteEventSourceMapping, 2015-03-31; HTTP 202).
 
         Args:
@@ -507,10 +434,7 @@ class Client:
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
         """
-        return self._runner.run(
-            AsyncClient.delete_event_source_mapping,
-            uuid=uuid,
-        )
+        return self._runner.run(AsyncClient.delete_event_source_mapping, uuid)
 
     def ensure_event_source_mapping(
         self,
@@ -592,7 +516,7 @@ class Client:
         """
         return self._runner.run(
             AsyncClient.wait_for_event_source_mapping,
-            uuid=uuid,
+            uuid,
             state=state,
             timeout=timeout,
             on_state=on_state,

@@ -66,6 +66,11 @@ VALID: dict[str, Any] = {
     "timeout": 1.0,
 }
 LEGACY_UUID = "u"
+#: The ``**query`` types of the list and iter methods, by their annotation.
+QUERIES: dict[str, type] = {
+    "Unpack[ListQuery]": lambda_es.ListQuery,
+    "Unpack[IterQuery]": lambda_es.IterQuery,
+}
 
 _UTC14 = dt.timezone(dt.timedelta(hours=14))
 _MINUS14 = dt.timezone(dt.timedelta(hours=-14))
@@ -134,17 +139,23 @@ def _arguments(method: str) -> tuple[list[str], dict[str, Any], bool]:
     names: list[str] = []
     values: dict[str, Any] = {}
     takes_settings = False
+    parameters: list[str] = []
     for parameter in list(signature.parameters.values())[1:]:
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD:
+            parameters.append(parameter.name)
+        elif (query := QUERIES.get(str(parameter.annotation))) is not None:
+            # **query: Unpack[ListQuery]: its keywords are the method's parameters.
+            parameters += query.__annotations__
+        else:
             takes_settings = True
-            continue
-        if parameter.name not in VALID:
-            raise AssertionError(f"{method}: no valid value known for {parameter.name!r}")
-        names.append(parameter.name)
-        value = VALID[parameter.name]
-        if parameter.name == "uuid" and method in ("get_event_source", "remove_event_source"):
+    for name in parameters:
+        if name not in VALID:
+            raise AssertionError(f"{method}: no valid value known for {name!r}")
+        names.append(name)
+        value = VALID[name]
+        if name == "uuid" and method in ("get_event_source", "remove_event_source"):
             value = LEGACY_UUID
-        values[parameter.name] = value
+        values[name] = value
     return names, values, takes_settings
 
 
@@ -194,6 +205,8 @@ def test_any_argument_to_any_method_ends_typed_and_bounded(
         if method.startswith("update"):
             allowed = [n for n in allowed if n not in CREATE_ONLY]
         choices += [f"setting:{n}" for n in allowed] + ["setting:no_such_setting"]
+    if method.startswith(("list_", "iter_")):
+        choices.append("no_such_keyword")
     target = data.draw(st.sampled_from(choices), label="parameter")
     value = data.draw(junk, label="value")
     name = target.removeprefix("setting:")

@@ -592,33 +592,25 @@ def _imports(
 
 
 def _signature(name: str, params: Sequence[Param], returns: str) -> list[str]:
-    ind = INDENT
-    if not params:
-        return [f"{ind}def {name}(self) -> {returns}:"]
-    lines = [f"{ind}def {name}(", f"{ind * 2}self,"]
+    # One line, no trailing comma: ruff wraps it only where it is too long, as
+    # it does the async source, so short signatures stay short here too.
+    parts = ["self"]
     star = False
     for param in params:
         if param.kind == "keyword" and not star:
-            lines.append(f"{ind * 2}*,")
+            parts.append("*")
             star = True
-        lines.append(f"{ind * 2}{param.text},")
-    lines.append(f"{ind}) -> {returns}:")
-    return lines
+        parts.append(param.text)
+    return [f"{INDENT}def {name}({', '.join(parts)}) -> {returns}:"]
 
 
 def _call(prefix: str, callee: str, first: str, params: Sequence[Param]) -> list[str]:
-    ind = INDENT * 2
-    if not params:  # ruff wraps it if it is too long
-        return [f"{ind}{prefix}{callee}({first})"]
-    lines = [f"{ind}{prefix}{callee}(", f"{ind}{INDENT}{first},"]
-    lines.extend(
-        f"{ind}{INDENT}**{p.name},"
-        if p.kind == "var_keyword"
-        else f"{ind}{INDENT}{p.name}={p.name},"
-        for p in params
-    )
-    lines.append(f"{ind})")
-    return lines
+    # Each argument is passed as the signature takes it: positional ones by
+    # position, so that the forwarding call is as short as the source's own.
+    spelled = {"positional": "{}", "keyword": "{0}={0}", "var_keyword": "**{}"}
+    arguments = [first, *(spelled[p.kind].format(p.name) for p in params)]
+    # One line, no trailing comma: ruff wraps it if it is too long.
+    return [f"{INDENT * 2}{prefix}{callee}({', '.join(arguments)})"]
 
 
 def _method(method: Method) -> list[str]:
