@@ -338,7 +338,8 @@ class AsyncClient:
             ResourceNotFoundError: there is no such mapping.
             APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not an EventSourceConfiguration.
+            DecodeError: the response is not a legacy configuration
+                (``EventSourceConfiguration``).
         """
         check_uuid("uuid", uuid)
         response = await self._transport.request("GetEventSource", "GET", (LEGACY, MAPPINGS, uuid))
@@ -448,7 +449,7 @@ class AsyncClient:
         if event_source_arn is not None:
             body["EventSourceArn"] = event_source_arn
         body.update(encode_settings(settings, create=True))
-        return await self._mapping_call("CreateEventSourceMapping", "POST", (), body)
+        return await self._mapping_call("CreateEventSourceMapping", "POST", None, body)
 
     async def get_event_source_mapping(self, uuid: str) -> EventSourceMapping:
         """Describe a mapping (GetEventSourceMapping, 2015-03-31).
@@ -466,8 +467,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
         """
-        check_mapping_uuid("uuid", uuid)
-        return await self._mapping_call("GetEventSourceMapping", "GET", (uuid,))
+        return await self._mapping_call("GetEventSourceMapping", "GET", uuid)
 
     async def list_event_source_mappings(
         self, **query: Unpack[ListQuery]
@@ -549,13 +549,12 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
         """
-        check_mapping_uuid("uuid", uuid)
         check_function_name("function_name", function_name, required=False)
         body: dict[str, object] = {}
         if function_name is not None:
             body["FunctionName"] = function_name
         body.update(encode_settings(settings, create=False))
-        return await self._mapping_call("UpdateEventSourceMapping", "PUT", (uuid,), body)
+        return await self._mapping_call("UpdateEventSourceMapping", "PUT", uuid, body)
 
     async def delete_event_source_mapping(self, uuid: str) -> EventSourceMapping:
         """Delete a mapping (DeleteEventSourceMapping, 2015-03-31; HTTP 202).
@@ -574,8 +573,7 @@ class AsyncClient:
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
         """
-        check_mapping_uuid("uuid", uuid)
-        return await self._mapping_call("DeleteEventSourceMapping", "DELETE", (uuid,))
+        return await self._mapping_call("DeleteEventSourceMapping", "DELETE", uuid)
 
     async def ensure_event_source_mapping(
         self,
@@ -622,7 +620,7 @@ class AsyncClient:
         }
         try:
             return await self._mapping_call(
-                "CreateEventSourceMapping", "POST", (), {**body, **wanted}
+                "CreateEventSourceMapping", "POST", None, {**body, **wanted}
             )
         except ResourceConflictError as conflict:
             uuid, existing = await self._find_existing(conflict, function_name, event_source_arn)
@@ -644,7 +642,7 @@ class AsyncClient:
                 logger.debug("ensure: mapping %s already as wanted", uuid)
                 return existing
             try:
-                return await self._mapping_call("UpdateEventSourceMapping", "PUT", (uuid,), changes)
+                return await self._mapping_call("UpdateEventSourceMapping", "PUT", uuid, changes)
             except ResourceInUseError:
                 if attempt == ENSURE_IN_USE_RETRIES:
                     raise
@@ -772,11 +770,17 @@ class AsyncClient:
         self,
         operation: str,
         method: str,
-        tail: tuple[str, ...],
+        uuid: str | None,
         body: dict[str, object] | None = None,
         *,
         timeout: float | None = None,
     ) -> EventSourceMapping:
+        # One mapping's calls (all but create) name it in the path: checked
+        # here, once for all of them, before anything is sent.
+        tail: tuple[str, ...] = ()
+        if uuid is not None:
+            check_mapping_uuid("uuid", uuid)
+            tail = (uuid,)
         response = await self._transport.request(
             operation,
             method,
@@ -830,7 +834,7 @@ class AsyncClient:
             remaining = deadline - clock.monotonic()
             try:
                 last = await self._mapping_call(
-                    "GetEventSourceMapping", "GET", (uuid,), timeout=max(remaining, 0.001)
+                    "GetEventSourceMapping", "GET", uuid, timeout=max(remaining, 0.001)
                 )
             except ResourceNotFoundError as gone:
                 if target == "Deleted":

@@ -221,7 +221,8 @@ class Client:
             ResourceNotFoundError: there is no such mapping.
             APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not an EventSourceConfiguration.
+            DecodeError: the response is not a legacy configuration
+                (``EventSourceConfiguration``).
         """
         return self._runner.run(AsyncClient.get_event_source, uuid)
 

@@ -193,15 +193,14 @@ def test_synthetic_source_maps_every_construct(gen: Any, synthetic: tuple[Path, 
         "# Generated from synthetic/_client.py by tools/generate_sync.py."
     )
     expected_fragments = [
-        "    def __init__(\n        self,\n        *,\n        scale: int = DEFAULT_SCALE,\n"
-        "    ) -> None:\n",
-        "    def double(\n        self,\n        value: int,\n        *,\n"
-        '        label: str = "x",\n        **extra: Unpack[Extra],\n'
-        "    ) -> tuple[str, int]:\n"
+        "    def __init__(self, *, scale: int = DEFAULT_SCALE) -> None:\n",
+        "    def double(self, value: int, *, label: str = \"x\", **extra: Unpack[Extra])"
+        " -> tuple[str, int]:\n"
         '        """Multiply by the scale.\n',
-        "            **extra,\n",
-        "    def count(\n        self,\n        *,\n        upto: int,\n    ) -> Iterator[int]:\n",
-        "        yield from self._runner.iterate(\n            AsyncClient.count,\n",
+        # A positional parameter is passed by position, keywords by keyword.
+        "        return self._runner.run(AsyncClient.double, value, label=label, **extra)\n",
+        "    def count(self, *, upto: int) -> Iterator[int]:\n",
+        "        yield from self._runner.iterate(AsyncClient.count, upto=upto)\n",
         "    def __enter__(self) -> Client:\n        return self\n",
         "    def __exit__(\n",
         "        self.close()\n",
@@ -507,8 +506,9 @@ def test_a_new_coroutine_gets_a_twin_on_regeneration(gen: Any, synthetic: tuple[
     )
     after = gen.generate(source)
     assert "def triple" not in before
-    assert "    def triple(\n        self,\n        value: int,\n    ) -> int:\n" in after
+    assert "    def triple(self, value: int) -> int:\n" in after
     assert '        """Multiply by three."""\n' in after
+    assert "        return self._runner.run(AsyncClient.triple, value)\n" in after
 
 
 def test_var_keyword_init_parameters_are_forwarded(gen: Any, tmp_path: Path) -> None:
