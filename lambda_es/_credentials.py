@@ -4,7 +4,7 @@
 what ``credentials=`` takes besides one. The sources of the default chain
 (:mod:`lambda_es._chain` and the modules it calls) hand back :class:`Issued`
 credentials, with their expiry, and reach the network only through an
-:class:`HTTPFetch` that the transport provides, so that no module but the
+:data:`HTTPFetch` that the transport provides, so that no module but the
 transport knows aiohttp's client.
 """
 
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import time
-from collections.abc import Awaitable, Mapping
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeAlias
 
 import attrs
 
@@ -26,11 +27,14 @@ __all__ = [
     "Credentials",
     "CredentialsProvider",
     "FetchError",
+    "FetchRequest",
     "FetchResponse",
     "HTTPFetch",
     "Issued",
     "SourceError",
     "botocore_credentials",
+    "exchange",
+    "issued_from_json",
     "parse_expiry",
 ]
 
@@ -131,37 +135,127 @@ class FetchError(Exception):
         self.timed_out = timed_out
 
 
-class HTTPFetch(Protocol):
-    """One HTTP exchange for a credential source (STS, SSO, metadata services).
+@attrs.frozen
+class FetchRequest:
+    """One HTTP request of a credential source (STS, SSO, the metadata services).
 
-    The transport provides it over the client's own aiohttp session, so
-    proxies and TLS settings apply to these requests too.
+    Attributes:
+        method: the HTTP method.
+        url: the absolute URL, already encoded.
+        headers: the request headers.
+        body: the request body.
+        timeout: the deadline for the whole exchange, in seconds.
     """
 
-    def __call__(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        body: bytes = b"",
-        timeout: float,
-    ) -> Awaitable[FetchResponse]:
-        """Send one request, without retries or redirects.
+    method: str
+    url: str
+    headers: Mapping[str, str] = attrs.field(repr=False, kw_only=True)
+    body: bytes = attrs.field(default=b"", repr=False, kw_only=True)
+    timeout: float = attrs.field(kw_only=True)
 
-        Args:
-            method: the HTTP method.
-            url: the absolute URL, already encoded.
-            headers: the request headers.
-            body: the request body.
-            timeout: the deadline for the whole exchange, in seconds.
 
-        Returns:
-            The response, whatever its status.
+#: One HTTP exchange for a credential source: the request sent once, without
+#: retries or redirects, and the response, whatever its status; a
+#: :class:`FetchError` when no complete response came within the deadline.
+#: The transport provides it over the client's own aiohttp session
+#: (:class:`lambda_es._http.CredentialFetch`), so proxies and TLS settings
+#: apply to these requests too.
+HTTPFetch: TypeAlias = Callable[[FetchRequest], Awaitable[FetchResponse]]
 
-        Raises:
-            FetchError: no complete response within the deadline.
-        """
+
+async def exchange(
+    http: HTTPFetch,
+    request: FetchRequest,
+    *,
+    failure: str,
+    error: type[ConfigurationError] = SourceError,
+) -> FetchResponse:
+    """Send a source's request; no answer becomes the source's own error.
+
+    The :class:`FetchError` is not chained to the error raised: the HTTP
+    library's exception may hold the request's headers (a signature, a token).
+
+    Args:
+        http: how to send the request.
+        request: the request.
+        failure: what the error says before the HTTP library's words
+            (``"sso (profile 'dev'): no answer from SSO at https://..."``).
+        error: the error to raise: :class:`SourceError` for a source that is
+            configured, :class:`Absent` for one whose silence means it is not there.
+
+    Returns:
+        The response, whatever its status.
+
+    Raises:
+        SourceError: no complete response (or ``error``, when given);
+            ``"{failure}: {what happened}"``.
+    """
+    problem: str | None = None
+    try:
+        return await http(request)
+    except FetchError as exc:
+        problem = str(exc)
+    raise error(f"{failure}: {problem}")
+
+
+def issued_from_json(
+    document: bytes,
+    *,
+    where: str,
+    what: str,
+    token_key: str,
+    version: int | None = None,
+) -> Issued:
+    """Read credentials from the JSON document a source hands out.
+
+    The document is an object with ``AccessKeyId``, ``SecretAccessKey``, a
+    session token under ``token_key`` and an ISO 8601 ``Expiration`` (the
+    last two optional), as the container and instance metadata services
+    and ``credential_process`` write it. No message quotes the document: it
+    holds the secret key.
+
+    Args:
+        document: the JSON text.
+        where: the source's description, for messages.
+        what: what the document is, for messages (``"the output"``, ``"the answer"``).
+        token_key: the session token's member (``"Token"``, ``"SessionToken"``).
+        version: the ``Version`` the document must declare (``credential_process``
+            writes 1), or None when its format has no version.
+
+    Returns:
+        The credentials and their expiry (None without ``Expiration``).
+
+    Raises:
+        SourceError: the document is not JSON, not an object, not of ``version``,
+            or lacks the keys or has members of the wrong type.
+    """
+    problem: str | None = None
+    try:
+        payload = json.loads(document)
+    except ValueError as exc:
+        # Only the error's type: the parser quotes the text, which may be a key.
+        problem = type(exc).__name__
+    if problem is not None:
+        raise SourceError(f"{where}: {what} is not JSON ({problem})")
+    if not isinstance(payload, dict):
+        raise SourceError(f"{where}: {what} is not a JSON object")
+    if version is not None and payload.get("Version") != version:
+        raise SourceError(f"{where}: {what}'s Version must be {version}")
+    key, secret = payload.get("AccessKeyId"), payload.get("SecretAccessKey")
+    token, expiration = payload.get(token_key), payload.get("Expiration")
+    if not isinstance(key, str) or not key:
+        raise SourceError(f"{where}: {what} has no AccessKeyId string")
+    if not isinstance(secret, str) or not secret:
+        raise SourceError(f"{where}: {what} has no SecretAccessKey string")
+    if token is not None and not isinstance(token, str):
+        raise SourceError(f"{where}: {what}'s {token_key} is not a string")
+    expires: float | None = None
+    if expiration is not None:
+        try:
+            expires = parse_expiry(expiration)
+        except ValueError:
+            raise SourceError(f"{where}: {what}'s Expiration is not an ISO 8601 time") from None
+    return Issued(Credentials(key, secret, token or None), expires)
 
 
 _FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:\d\d$|$)")

@@ -15,7 +15,7 @@ import pytest
 
 import lambda_es
 from lambda_es._chain import default_chain
-from lambda_es._credentials import Credentials, FetchResponse
+from lambda_es._credentials import Credentials, FetchRequest, FetchResponse
 from lambda_es._shared_files import load
 from lambda_es.testing import FakeLambda
 
@@ -31,8 +31,8 @@ def files(tmp_path: Path) -> dict[str, str]:
     }
 
 
-async def _no_network(method: str, url: str, **_: object) -> FetchResponse:
-    raise AssertionError(f"no source should have reached the network ({method} {url})")
+async def _no_network(request: FetchRequest) -> FetchResponse:
+    raise AssertionError(f"no source should have reached the network ({request})")
 
 
 async def resolve_credentials(

@@ -14,7 +14,7 @@ import pytest
 
 from lambda_es import ConfigurationError, Credentials
 from lambda_es._credentials import Issued
-from lambda_es._refresh import Refreshing
+from lambda_es._refresh import Refreshing, RefreshPolicy
 
 OLD = Credentials("ASIAOLD", "old-secret", "old-token")
 
@@ -41,7 +41,13 @@ class Source:
 
 def _provider(source: Source, clock: list[float], expires_in: float) -> Refreshing:
     first = Issued(OLD, clock[0] + expires_in, clock[0] - 3600)
-    return Refreshing(source, source="test", first=first, retry_delay=30.0, clock=lambda: clock[0])
+    return Refreshing(
+        source,
+        source="test",
+        first=first,
+        policy=RefreshPolicy(retry_delay=30.0),
+        clock=lambda: clock[0],
+    )
 
 
 async def test_fresh_credentials_are_served_without_a_fetch() -> None:

@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 
 from lambda_es import ConfigurationError, Credentials
-from lambda_es._credentials import FetchResponse, SourceError
-from lambda_es._sts import assume_role, assume_role_with_web_identity, check_session_name
+from lambda_es._credentials import FetchRequest, FetchResponse, HTTPFetch, SourceError
+from lambda_es._sts import STS, RoleSession, check_session_name
 
 from ._fake_aws import fake_aws
 from ._sessions import credential_fetch
 
 BASE = Credentials("AKIDBASEKEY", "base-secret-value")
+ROLE = RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", "s1")
 
 
-def _answer(answer: bytes, status: int = 200) -> object:
+def _answer(answer: bytes, status: int = 200) -> HTTPFetch:
     """An HTTPFetch that answers every request with ``answer``."""
 
-    async def http(
-        method: str, url: str, *, headers: Mapping[str, str], body: bytes = b"", timeout: float
-    ) -> FetchResponse:
+    async def http(request: FetchRequest) -> FetchResponse:
         return FetchResponse(status, {}, answer)
 
     return http
 
 
 async def _assume(body: bytes, status: int = 200) -> None:
-    await assume_role(
-        _answer(body, status),  # type: ignore[arg-type]
-        endpoint="http://127.0.0.1:1",
-        region="us-east-1",
-        credentials=BASE,
-        role_arn="arn:aws:iam::123456789012:role/r",
-        session_name="s1",
-        where="assume-role (test)",
-    )
+    sts = STS(_answer(body, status), "http://127.0.0.1:1", "us-east-1")
+    await sts.assume_role(ROLE, BASE)
 
 
 async def test_entity_expansion_is_refused() -> None:
@@ -85,15 +75,9 @@ def test_session_names() -> None:
 async def test_web_identity_request_is_unsigned_and_carries_the_token() -> None:
     """AssumeRoleWithWebIdentity sends the token in the form, with no Authorization header."""
     async with fake_aws() as sts, credential_fetch() as http:
-        issued = await assume_role_with_web_identity(
-            http,
-            endpoint=sts.url,
-            region="us-east-1",
-            token="web-identity-token-value",
-            role_arn="arn:aws:iam::123456789012:role/irsa",
-            session_name="pod",
-            duration_seconds=900,
-            where="web identity (test)",
+        role = RoleSession("arn:aws:iam::123456789012:role/irsa", "web identity (test)", "pod", 900)
+        issued = await STS(http, sts.url, "us-east-1").assume_role_with_web_identity(
+            role, "web-identity-token-value"
         )
     ((_, form, headers),) = sts.requests
     assert "Authorization" not in headers
@@ -111,15 +95,7 @@ async def test_assume_role_corrects_a_skewed_clock() -> None:
         fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts,
         credential_fetch() as http,
     ):
-        issued = await assume_role(
-            http,
-            endpoint=sts.url,
-            region="us-east-1",
-            credentials=BASE,
-            role_arn="arn:aws:iam::123456789012:role/r",
-            session_name="s1",
-            where="assume-role (test)",
-        )
+        issued = await STS(http, sts.url, "us-east-1").assume_role(ROLE, BASE)
     assert issued.credentials.access_key_id == "ASIAROLEKEY"
     first, second = ({k.lower(): v for k, v in h.items()}["x-amz-date"] for _, _, h in sts.requests)
     assert first < second
