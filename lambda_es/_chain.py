@@ -26,15 +26,9 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
-from ._credentials import (
-    Absent,
-    Credentials,
-    CredentialsProvider,
-    HTTPFetch,
-    Issued,
-    SourceError,
-)
+from ._credentials import Absent, Credentials, CredentialsProvider, Issued, SourceError
 from ._errors import ConfigurationError
+from ._fetch import HTTPFetch
 from ._metadata import container_configured, fetch_container, fetch_imds, imds_endpoint
 from ._process import run_credential_process
 from ._refresh import Refreshing, RefreshPolicy

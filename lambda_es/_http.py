@@ -30,7 +30,6 @@ import yarl
 
 from ._clock import Clock
 from ._config import Config
-from ._credentials import FetchError, FetchRequest, FetchResponse
 from ._errors import (
     ConfigurationError,
     ConnectError,
@@ -40,6 +39,7 @@ from ._errors import (
     TimeoutError,
     TransportError,
 )
+from ._fetch import FetchError, FetchRequest, FetchResponse
 from ._retry import Kind
 from ._signing import redacted
 from ._version import version
@@ -647,7 +647,7 @@ class CredentialFetch:
 
     Sharing the session means one connection pool. No retries here: each
     source decides its own (instance metadata wants exactly one attempt).
-    It is a :data:`lambda_es._credentials.HTTPFetch`.
+    It is a :data:`lambda_es._fetch.HTTPFetch`.
 
     Args:
         http: the client's HTTP layer.

@@ -18,18 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from ._credentials import (
-    Absent,
-    FetchError,
-    FetchRequest,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    exchange,
-    issued_from_json,
-)
+from ._credentials import Absent, Issued, SourceError, issued_from_json
 from ._endpoints import is_loopback
+from ._fetch import FetchError, FetchRequest, FetchResponse, HTTPFetch, exchange
 
 __all__ = [
     "CONTAINER_HOST",

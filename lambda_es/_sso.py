@@ -25,18 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ._credentials import (
-    Absent,
-    Credentials,
-    FetchRequest,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    exchange,
-    parse_expiry,
-)
+from ._credentials import Absent, Credentials, Issued, SourceError, parse_expiry
 from ._errors import ConfigurationError
+from ._fetch import FetchRequest, FetchResponse, HTTPFetch, exchange
 from ._service_endpoints import service_endpoint
 from ._shared_files import SharedFiles
 

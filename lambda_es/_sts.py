@@ -17,17 +17,9 @@ from urllib.parse import urlencode, urlsplit
 
 import attrs
 
-from ._credentials import (
-    Credentials,
-    FetchRequest,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    exchange,
-    parse_expiry,
-)
+from ._credentials import Credentials, Issued, SourceError, parse_expiry
 from ._errors import excerpt
+from ._fetch import FetchRequest, FetchResponse, HTTPFetch, exchange
 from ._retry import http_date
 from ._signing import sign
 
@@ -175,8 +167,9 @@ class STS:
             The role's credentials and their expiry.
 
         Raises:
-            SourceError: STS did not answer, answered with an error, or with
-                something that is not credentials.
+            SourceError: STS did not answer, answered with an error (a refusal of
+                the signature's time is retried once, signed with the clock
+                corrected from STS's Date), or with something that is not credentials.
         """
         params = role.params("AssumeRole")
         if external_id:
@@ -196,8 +189,9 @@ class STS:
             The role's credentials and their expiry.
 
         Raises:
-            SourceError: STS did not answer, answered with an error, or with
-                something that is not credentials.
+            SourceError: STS did not answer, refused the token or the role (never
+                retried: an unsigned request has no clock to correct), or answered
+                with something that is not credentials.
         """
         params = role.params("AssumeRoleWithWebIdentity")
         params["WebIdentityToken"] = token

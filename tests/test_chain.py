@@ -550,7 +550,7 @@ async def test_container_relative_uri_goes_to_the_ecs_host(
     swaps that host for the fake's, after recording what it was given.
     """
     from lambda_es._chain import default_chain
-    from lambda_es._credentials import FetchRequest, FetchResponse
+    from lambda_es._fetch import FetchRequest, FetchResponse
 
     asked: list[tuple[str, dict[str, str]]] = []
     async with fake_aws(container_token="container-auth-token-value") as aws:

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp import web
 
-from lambda_es._credentials import Absent, FetchRequest, FetchResponse, SourceError
+from lambda_es._credentials import Absent, SourceError
+from lambda_es._fetch import FetchRequest, FetchResponse
 from lambda_es._http import CredentialFetch
 from lambda_es._metadata import fetch_container, fetch_imds, imds_endpoint
 

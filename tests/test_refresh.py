@@ -178,3 +178,17 @@ def test_repr_names_the_source_only() -> None:
     provider = _provider(Source(clock), clock, expires_in=3600)
     assert repr(provider) == "<credentials from test>"
     assert provider.source == "test"
+
+
+def test_the_default_policy_is_the_sdks_windows() -> None:
+    """Without a policy, a provider refreshes 15 minutes ahead in the background and makes
+    calls wait from 10 minutes ahead, as the AWS SDKs do."""
+    from lambda_es._refresh import ADVISORY_WINDOW, MANDATORY_WINDOW
+
+    provider = Refreshing(Source([0.0]), source="test")
+    assert provider.policy == RefreshPolicy(advisory=15 * 60.0, mandatory=10 * 60.0)
+    assert (provider.policy.advisory, provider.policy.mandatory) == (
+        ADVISORY_WINDOW,
+        MANDATORY_WINDOW,
+    )
+    assert repr(provider) == "<credentials from test>"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lambda_es import ConfigurationError, Credentials
-from lambda_es._credentials import FetchRequest, FetchResponse, HTTPFetch, SourceError
+from lambda_es._credentials import SourceError
+from lambda_es._fetch import FetchRequest, FetchResponse, HTTPFetch
 from lambda_es._sts import STS, RoleSession, check_session_name
 
 from ._fake_aws import fake_aws
@@ -62,6 +63,30 @@ async def test_error_without_a_code() -> None:
     """An error status with an unexpected body says so."""
     with pytest.raises(SourceError, match=r"HTTP 500 \(no error code\)"):
         await _assume(b"<Oops/>", 500)
+
+
+def test_a_role_session_names_itself_in_the_request() -> None:
+    """A RoleSession gives the action, role, session name and duration; without a name it is
+    lambda-es-<epoch seconds>, as each call is made."""
+    import time
+
+    role = RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", None, 900)
+    before = int(time.time())
+    params = role.params("AssumeRole")
+    assert params.pop("RoleSessionName") in {f"lambda-es-{t}" for t in (before, before + 1)}
+    assert params == {
+        "Action": "AssumeRole",
+        "RoleArn": "arn:aws:iam::123456789012:role/r",
+        "DurationSeconds": "900",
+    }
+    assert "DurationSeconds" not in ROLE.params("AssumeRole")
+    assert ROLE.params("AssumeRole")["RoleSessionName"] == "s1"
+
+
+def test_a_role_session_refuses_a_name_sts_would() -> None:
+    """A session name STS would refuse is refused when the session is made, naming the source."""
+    with pytest.raises(SourceError, match=r"^assume-role \(test\): role_session_name"):
+        RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", "has space")
 
 
 def test_session_names() -> None:

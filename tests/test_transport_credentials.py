@@ -358,7 +358,7 @@ async def test_a_skew_error_without_a_date_is_not_retried() -> None:
 
 async def test_credential_requests_survive_a_closed_pooled_connection() -> None:
     """A credential request that meets a pooled connection the server closed is sent again on a new one."""
-    from lambda_es._credentials import FetchRequest
+    from lambda_es._fetch import FetchRequest
 
     from ._faults import FaultServer, close_when_reused, ok
     from ._sessions import credential_fetch
