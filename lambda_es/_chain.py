@@ -23,36 +23,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
-from . import _refresh
-from ._credentials import (
-    Absent,
-    Credentials,
-    CredentialsProvider,
-    HTTPFetch,
-    Issued,
-    SourceError,
-)
+from ._credentials import Absent, Credentials, CredentialsProvider, Issued, SourceError
 from ._errors import ConfigurationError
+from ._fetch import HTTPFetch
 from ._metadata import container_configured, fetch_container, fetch_imds, imds_endpoint
 from ._process import run_credential_process
-from ._refresh import Refreshing
+from ._refresh import Refreshing, RefreshPolicy
 from ._service_endpoints import service_endpoint
 from ._shared_files import SharedFiles, load, profile_name
 from ._sso import fetch_sso
-from ._sts import assume_role, assume_role_with_web_identity, check_session_name
+from ._sts import STS, RoleSession
 
 __all__ = ["Chain", "default_chain"]
 
 Fetch = Callable[[], Awaitable[Issued]]
 _CREDENTIAL_SOURCES = ("Environment", "EcsContainer", "Ec2InstanceMetadata")
-
-
-def _session_name() -> str:
-    return f"lambda-es-{int(time.time())}"
 
 
 def _duration(values: Mapping[str, str], where: str) -> int | None:
@@ -94,7 +82,7 @@ class _Walk:
         files: SharedFiles | None,
         http: HTTPFetch,
         region: str,
-        windows: Mapping[str, float],
+        policy: RefreshPolicy,
     ) -> None:
         self.explicit_profile = profile is not None
         self.profile = profile_name(profile, environ)
@@ -102,7 +90,7 @@ class _Walk:
         self._files = files
         self.http = http
         self.region = region
-        self.windows = windows
+        self.policy = policy
 
     @property
     def files(self) -> SharedFiles:
@@ -111,18 +99,13 @@ class _Walk:
         return self._files
 
     def refreshing(self, fetch: Fetch, source: str, first: Issued) -> Refreshing:
-        return Refreshing(
-            fetch,
-            source=source,
-            first=first,
-            advisory=self.windows["advisory"],
-            mandatory=self.windows["mandatory"],
-        )
+        return Refreshing(fetch, source=source, first=first, policy=self.policy)
 
-    def sts_endpoint(self) -> str:
-        return service_endpoint(
+    def sts(self) -> STS:
+        endpoint = service_endpoint(
             "sts", region=self.region, environ=self.environ, files=self.files, profile=self.profile
         )
+        return STS(self.http, endpoint, self.region)
 
     # -- 2. the environment ---------------------------------------------------
 
@@ -171,24 +154,12 @@ class _Walk:
         values: Mapping[str, str],
         where: str,
     ) -> Fetch:
-        name = check_session_name(session, where) if session else None
-        duration = _duration(values, where)
-        http, region = self.http, self.region
-        endpoint = self.sts_endpoint()
+        role = RoleSession(role_arn, where, session or None, _duration(values, where))
+        sts = self.sts()
 
         async def fetch() -> Issued:
             # Read on every refresh: EKS rotates the projected token.
-            token = _read_token(token_file, where)
-            return await assume_role_with_web_identity(
-                http,
-                endpoint=endpoint,
-                region=region,
-                token=token,
-                role_arn=role_arn,
-                session_name=name or _session_name(),
-                duration_seconds=duration,
-                where=where,
-            )
+            return await sts.assume_role_with_web_identity(role, _read_token(token_file, where))
 
         return fetch
 
@@ -306,12 +277,11 @@ class _Walk:
                 raise SourceError(f"{where}: source_profile {source_profile!r} has no credentials")
         else:
             base = self._credential_source(credential_source or "", where)
-        session = values.get("role_session_name")
-        session_name = check_session_name(session, where) if session else None
-        duration = _duration(values, where)
+        role = RoleSession(
+            role_arn, where, values.get("role_session_name") or None, _duration(values, where)
+        )
         external_id = values.get("external_id") or None
-        http, region = self.http, self.region
-        endpoint = self.sts_endpoint()
+        sts = self.sts()
         base_where, base_fetch = base
         source: Refreshing | None = None
 
@@ -328,17 +298,8 @@ class _Walk:
             if source is None:
                 source = self.refreshing(from_base, base_where, await from_base())
             credentials = await source()
-            return await assume_role(
-                http,
-                endpoint=endpoint,
-                region=region,
-                credentials=credentials,
-                role_arn=role_arn,
-                session_name=session_name or _session_name(),
-                external_id=external_id,
-                duration_seconds=duration,
-                where=where,
-                now=dt.datetime.now(dt.timezone.utc),
+            return await sts.assume_role(
+                role, credentials, external_id=external_id, now=dt.datetime.now(dt.timezone.utc)
             )
 
         return where, fetch
@@ -527,8 +488,7 @@ def default_chain(
     files: SharedFiles | None = None,
     http: HTTPFetch,
     region: str,
-    advisory: float | None = None,
-    mandatory: float | None = None,
+    policy: RefreshPolicy | None = None,
 ) -> CredentialsProvider:
     """Build the provider a client signs with; nothing is read or fetched until it is awaited.
 
@@ -540,8 +500,8 @@ def default_chain(
         files: the shared files, if already read (read on the first call otherwise).
         http: how the sources reach STS, SSO and the metadata services.
         region: the client's region (STS's region).
-        advisory: the advisory refresh window, in seconds (15 minutes when None).
-        mandatory: the mandatory refresh window, in seconds (10 minutes when None).
+        policy: when the source's credentials are refreshed (windows of 15 and
+            10 minutes when None).
 
     Returns:
         The provider. A :class:`Chain` has ``source`` (None until the first call)
@@ -557,9 +517,6 @@ def default_chain(
         files=files,
         http=http,
         region=region,
-        windows={
-            "advisory": _refresh.ADVISORY_WINDOW if advisory is None else advisory,
-            "mandatory": _refresh.MANDATORY_WINDOW if mandatory is None else mandatory,
-        },
+        policy=RefreshPolicy() if policy is None else policy,
     )
     return Chain(walk)

@@ -4,17 +4,18 @@
 what ``credentials=`` takes besides one. The sources of the default chain
 (:mod:`lambda_es._chain` and the modules it calls) hand back :class:`Issued`
 credentials, with their expiry, and reach the network only through an
-:class:`HTTPFetch` that the transport provides, so that no module but the
-transport knows aiohttp's client.
+:data:`lambda_es._fetch.HTTPFetch` that the transport provides, so that no
+module but the transport knows aiohttp's client.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 import attrs
@@ -25,12 +26,10 @@ __all__ = [
     "Absent",
     "Credentials",
     "CredentialsProvider",
-    "FetchError",
-    "FetchResponse",
-    "HTTPFetch",
     "Issued",
     "SourceError",
     "botocore_credentials",
+    "issued_from_json",
     "parse_expiry",
 ]
 
@@ -101,67 +100,64 @@ class SourceError(ConfigurationError):
     """
 
 
-@attrs.frozen
-class FetchResponse:
-    """A complete HTTP response to a credential request.
+def issued_from_json(
+    document: bytes,
+    *,
+    where: str,
+    what: str,
+    token_key: str,
+    version: int | None = None,
+) -> Issued:
+    """Read credentials from the JSON document a source hands out.
 
-    Attributes:
-        status: the HTTP status.
-        headers: the headers, names lower-cased.
-        body: the body.
+    The document is an object with ``AccessKeyId``, ``SecretAccessKey``, a
+    session token under ``token_key`` and an ISO 8601 ``Expiration`` (the
+    last two optional), as the container and instance metadata services
+    and ``credential_process`` write it. No message quotes the document: it
+    holds the secret key.
+
+    Args:
+        document: the JSON text.
+        where: the source's description, for messages.
+        what: what the document is, for messages (``"the output"``, ``"the answer"``).
+        token_key: the session token's member (``"Token"``, ``"SessionToken"``).
+        version: the ``Version`` the document must declare (``credential_process``
+            writes 1), or None when its format has no version.
+
+    Returns:
+        The credentials and their expiry (None without ``Expiration``).
+
+    Raises:
+        SourceError: the document is not JSON, not an object, not of ``version``,
+            or lacks the keys or has members of the wrong type.
     """
-
-    status: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    body: bytes = attrs.field(repr=False)
-
-
-class FetchError(Exception):
-    """No complete response: the connection failed or timed out.
-
-    The message says what happened in the HTTP library's words (its type and
-    text), never a header of the request.
-
-    Attributes:
-        timed_out: True when the deadline passed.
-    """
-
-    def __init__(self, message: str, *, timed_out: bool = False) -> None:
-        super().__init__(message)
-        self.timed_out = timed_out
-
-
-class HTTPFetch(Protocol):
-    """One HTTP exchange for a credential source (STS, SSO, metadata services).
-
-    The transport provides it over the client's own aiohttp session, so
-    proxies and TLS settings apply to these requests too.
-    """
-
-    def __call__(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        body: bytes = b"",
-        timeout: float,
-    ) -> Awaitable[FetchResponse]:
-        """Send one request, without retries or redirects.
-
-        Args:
-            method: the HTTP method.
-            url: the absolute URL, already encoded.
-            headers: the request headers.
-            body: the request body.
-            timeout: the deadline for the whole exchange, in seconds.
-
-        Returns:
-            The response, whatever its status.
-
-        Raises:
-            FetchError: no complete response within the deadline.
-        """
+    problem: str | None = None
+    try:
+        payload = json.loads(document)
+    except ValueError as exc:
+        # Only the error's type: the parser quotes the text, which may be a key.
+        problem = type(exc).__name__
+    if problem is not None:
+        raise SourceError(f"{where}: {what} is not JSON ({problem})")
+    if not isinstance(payload, dict):
+        raise SourceError(f"{where}: {what} is not a JSON object")
+    if version is not None and payload.get("Version") != version:
+        raise SourceError(f"{where}: {what}'s Version must be {version}")
+    key, secret = payload.get("AccessKeyId"), payload.get("SecretAccessKey")
+    token, expiration = payload.get(token_key), payload.get("Expiration")
+    if not isinstance(key, str) or not key:
+        raise SourceError(f"{where}: {what} has no AccessKeyId string")
+    if not isinstance(secret, str) or not secret:
+        raise SourceError(f"{where}: {what} has no SecretAccessKey string")
+    if token is not None and not isinstance(token, str):
+        raise SourceError(f"{where}: {what}'s {token_key} is not a string")
+    expires: float | None = None
+    if expiration is not None:
+        try:
+            expires = parse_expiry(expiration)
+        except ValueError:
+            raise SourceError(f"{where}: {what}'s Expiration is not an ISO 8601 time") from None
+    return Issued(Credentials(key, secret, token or None), expires)
 
 
 _FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:\d\d$|$)")

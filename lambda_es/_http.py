@@ -30,7 +30,6 @@ import yarl
 
 from ._clock import Clock
 from ._config import Config
-from ._credentials import FetchError, FetchResponse
 from ._errors import (
     ConfigurationError,
     ConnectError,
@@ -40,6 +39,7 @@ from ._errors import (
     TimeoutError,
     TransportError,
 )
+from ._fetch import FetchError, FetchRequest, FetchResponse
 from ._retry import Kind
 from ._signing import redacted
 from ._version import version
@@ -647,7 +647,7 @@ class CredentialFetch:
 
     Sharing the session means one connection pool. No retries here: each
     source decides its own (instance metadata wants exactly one attempt).
-    It implements :class:`lambda_es._credentials.HTTPFetch`.
+    It is a :data:`lambda_es._fetch.HTTPFetch`.
 
     Args:
         http: the client's HTTP layer.
@@ -656,23 +656,11 @@ class CredentialFetch:
     def __init__(self, http: HTTP) -> None:
         self._http = http
 
-    async def __call__(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        body: bytes = b"",
-        timeout: float,
-    ) -> FetchResponse:
+    async def __call__(self, fetch: FetchRequest) -> FetchResponse:
         """Send one credential request.
 
         Args:
-            method: the HTTP method.
-            url: the URL, already encoded.
-            headers: the request's headers (the User-Agent is added).
-            body: the body.
-            timeout: seconds for the whole exchange.
+            fetch: the request (the User-Agent is added to its headers).
 
         Returns:
             The response, header names lower-cased.
@@ -683,12 +671,13 @@ class CredentialFetch:
             LambdaESError: the client is closed.
         """
         http = self._http
+        timeout = fetch.timeout
         request = HTTPRequest(
             label="credentials",
-            method=method,
-            url=yarl.URL(url, encoded=True),
-            headers={"User-Agent": http.user_agent, **headers},
-            body=body,
+            method=fetch.method,
+            url=yarl.URL(fetch.url, encoded=True),
+            headers={"User-Agent": http.user_agent, **fetch.headers},
+            body=fetch.body,
             timeout=Timeout(connect=None, read=None, total=timeout),
             max_size=_MAX_CREDENTIAL_RESPONSE,
             client_network=False,

@@ -14,22 +14,13 @@ machine that is not on EC2 loses at most a second finding out.
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from ._credentials import (
-    Absent,
-    Credentials,
-    FetchError,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    parse_expiry,
-)
+from ._credentials import Absent, Issued, SourceError, issued_from_json
 from ._endpoints import is_loopback
+from ._fetch import FetchError, FetchRequest, FetchResponse, HTTPFetch, exchange
 
 __all__ = [
     "CONTAINER_HOST",
@@ -114,31 +105,6 @@ def _container_token(environ: Mapping[str, str], where: str) -> str | None:
     return token
 
 
-def _credentials_json(body: bytes, where: str, token_key: str = "Token") -> Issued:
-    problem: str | None = None
-    try:
-        payload = json.loads(body)
-    except ValueError as exc:
-        problem = type(exc).__name__
-    if problem is not None:
-        raise SourceError(f"{where}: the answer is not JSON ({problem})")
-    if not isinstance(payload, dict):
-        raise SourceError(f"{where}: the answer is not a JSON object")
-    key, secret = payload.get("AccessKeyId"), payload.get("SecretAccessKey")
-    token, expiration = payload.get(token_key), payload.get("Expiration")
-    if not (isinstance(key, str) and key and isinstance(secret, str) and secret):
-        raise SourceError(f"{where}: the answer has no AccessKeyId and SecretAccessKey")
-    if token is not None and not isinstance(token, str):
-        raise SourceError(f"{where}: the answer's {token_key} is not a string")
-    expires: float | None = None
-    if expiration is not None:
-        try:
-            expires = parse_expiry(expiration)
-        except ValueError:
-            raise SourceError(f"{where}: the answer's Expiration is not a timestamp") from None
-    return Issued(Credentials(key, secret, token or None), expires)
-
-
 async def fetch_container(http: HTTPFetch, environ: Mapping[str, str], *, where: str) -> Issued:
     """Fetch credentials from the container credentials endpoint.
 
@@ -162,7 +128,9 @@ async def fetch_container(http: HTTPFetch, environ: Mapping[str, str], *, where:
     failure = ""
     for _ in range(_CONTAINER_ATTEMPTS):
         try:
-            response = await http("GET", url, headers=headers, timeout=_CONTAINER_TIMEOUT)
+            response = await http(
+                FetchRequest("GET", url, headers=headers, timeout=_CONTAINER_TIMEOUT)
+            )
         except FetchError as exc:
             failure = f"no answer from {url}: {exc}"
             continue
@@ -171,7 +139,7 @@ async def fetch_container(http: HTTPFetch, environ: Mapping[str, str], *, where:
             continue
         if response.status != 200:
             raise SourceError(f"{where}: {url} answered HTTP {response.status}")
-        return _credentials_json(response.body, where)
+        return issued_from_json(response.body, where=where, what="the answer", token_key="Token")
     raise SourceError(f"{where}: {failure} ({_CONTAINER_ATTEMPTS} attempts)")
 
 
@@ -200,14 +168,15 @@ def imds_endpoint(environ: Mapping[str, str], profile: Mapping[str, str]) -> str
 
 
 async def _imds_step(
-    http: HTTPFetch, method: str, url: str, headers: Mapping[str, str], where: str
+    http: HTTPFetch, method: str, url: str, headers: Mapping[str, str]
 ) -> FetchResponse:
-    failure: str | None = None
-    try:
-        return await http(method, url, headers=headers, timeout=_IMDS_TIMEOUT)
-    except FetchError as exc:
-        failure = str(exc)
-    raise Absent(f"no instance metadata service answered at {url} ({failure})")
+    # Silence means no metadata service (not on EC2): the chain moves on.
+    return await exchange(
+        http,
+        FetchRequest(method, url, headers=headers, timeout=_IMDS_TIMEOUT),
+        failure=f"no instance metadata service answered at {url}",
+        error=Absent,
+    )
 
 
 async def fetch_imds(http: HTTPFetch, endpoint: str, *, where: str) -> Issued:
@@ -232,7 +201,6 @@ async def fetch_imds(http: HTTPFetch, endpoint: str, *, where: str) -> Issued:
         "PUT",
         endpoint + "/latest/api/token",
         {"X-aws-ec2-metadata-token-ttl-seconds": _IMDS_TOKEN_TTL},
-        where,
     )
     if response.status != 200 or not response.body.strip():
         raise Absent(
@@ -240,16 +208,16 @@ async def fetch_imds(http: HTTPFetch, endpoint: str, *, where: str) -> Issued:
             f"(HTTP {response.status})"
         )
     token = {"X-aws-ec2-metadata-token": response.body.decode("ascii", "replace").strip()}
-    response = await _imds_step(http, "GET", endpoint + _IMDS_ROLE_PATH, token, where)
+    response = await _imds_step(http, "GET", endpoint + _IMDS_ROLE_PATH, token)
     role = response.body.decode("utf-8", "replace").strip().splitlines()[:1]
     if response.status == 404 or (response.status == 200 and not role):
         raise Absent(f"the instance at {endpoint} has no IAM role")
     if response.status != 200:
         raise SourceError(f"{where}: listing the instance's role answered HTTP {response.status}")
     url = endpoint + _IMDS_ROLE_PATH + quote(role[0].strip(), safe="")
-    response = await _imds_step(http, "GET", url, token, where)
+    response = await _imds_step(http, "GET", url, token)
     if response.status != 200:
         raise SourceError(
             f"{where}: the credentials of role {role[0].strip()!r} answered HTTP {response.status}"
         )
-    return _credentials_json(response.body, where)
+    return issued_from_json(response.body, where=where, what="the answer", token_key="Token")

@@ -11,11 +11,10 @@ often print the secret they could not use.
 from __future__ import annotations
 
 import asyncio
-import json
 import shlex
 from collections.abc import Mapping
 
-from ._credentials import Credentials, Issued, SourceError, parse_expiry
+from ._credentials import Issued, SourceError, issued_from_json
 
 __all__ = ["DEFAULT_TIMEOUT", "run_credential_process"]
 
@@ -23,36 +22,6 @@ __all__ = ["DEFAULT_TIMEOUT", "run_credential_process"]
 DEFAULT_TIMEOUT = 60.0
 #: The most output read from the command.
 _MAX_OUTPUT = 1024 * 1024
-
-
-def _decode(stdout: bytes, where: str) -> Issued:
-    problem: str | None = None
-    try:
-        payload = json.loads(stdout)
-    except ValueError as exc:
-        # Only the error's type: the parser quotes the text, which may be a key.
-        problem = type(exc).__name__
-    if problem is not None:
-        raise SourceError(f"{where}: the output is not JSON ({problem})")
-    if not isinstance(payload, dict):
-        raise SourceError(f"{where}: the output is not a JSON object")
-    if payload.get("Version") != 1:
-        raise SourceError(f"{where}: the output's Version must be 1")
-    key, secret = payload.get("AccessKeyId"), payload.get("SecretAccessKey")
-    token, expiration = payload.get("SessionToken"), payload.get("Expiration")
-    if not isinstance(key, str) or not key:
-        raise SourceError(f"{where}: the output has no AccessKeyId string")
-    if not isinstance(secret, str) or not secret:
-        raise SourceError(f"{where}: the output has no SecretAccessKey string")
-    if token is not None and not isinstance(token, str):
-        raise SourceError(f"{where}: the output's SessionToken is not a string")
-    expires: float | None = None
-    if expiration is not None:
-        try:
-            expires = parse_expiry(expiration)
-        except ValueError:
-            raise SourceError(f"{where}: the output's Expiration is not an ISO 8601 time") from None
-    return Issued(Credentials(key, secret, token or None), expires)
 
 
 async def run_credential_process(
@@ -115,4 +84,6 @@ async def run_credential_process(
         )
     if len(stdout) > _MAX_OUTPUT:
         raise SourceError(f"{where}: the output is larger than {_MAX_OUTPUT} bytes")
-    return _decode(stdout, where)
+    return issued_from_json(
+        stdout, where=where, what="the output", token_key="SessionToken", version=1
+    )

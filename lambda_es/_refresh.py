@@ -23,9 +23,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import attrs
+
 from ._credentials import Credentials, Issued
 
-__all__ = ["ADVISORY_WINDOW", "MANDATORY_WINDOW", "Refreshing"]
+__all__ = ["ADVISORY_WINDOW", "MANDATORY_WINDOW", "RefreshPolicy", "Refreshing"]
 
 logger = logging.getLogger("lambda_es")
 
@@ -35,6 +37,26 @@ ADVISORY_WINDOW = 15 * 60.0
 MANDATORY_WINDOW = 10 * 60.0
 
 
+@attrs.frozen
+class RefreshPolicy:
+    """When a :class:`Refreshing` provider refreshes.
+
+    Args:
+        advisory: the advisory window, in seconds.
+        mandatory: the mandatory window, in seconds.
+        retry_delay: how long after a failed background refresh the next may start.
+        min_interval: the shortest time between two refreshes that calls wait for
+            (a source that hands out credentials already inside the window would
+            otherwise be asked on every call).
+    """
+
+    advisory: float = ADVISORY_WINDOW
+    mandatory: float = MANDATORY_WINDOW
+    retry_delay: float = 30.0
+    min_interval: float = 1.0
+
+
+@attrs.define(eq=False, repr=False)
 class Refreshing:
     """A provider that keeps one source's credentials fresh.
 
@@ -42,39 +64,19 @@ class Refreshing:
         fetch: fetches new credentials from the source.
         source: a description of the source, without secrets (``"assume-role (profile 'dev')"``).
         first: credentials already fetched, to serve first.
-        advisory: the advisory window, in seconds.
-        mandatory: the mandatory window, in seconds.
-        retry_delay: how long after a failed background refresh the next may start.
-        min_interval: the shortest time between two refreshes that calls wait for
-            (a source that hands out credentials already inside the window would
-            otherwise be asked on every call).
+        policy: when to refresh.
         clock: the wall clock, in seconds since the epoch.
     """
 
-    def __init__(
-        self,
-        fetch: Callable[[], Awaitable[Issued]],
-        *,
-        source: str,
-        first: Issued | None = None,
-        advisory: float = ADVISORY_WINDOW,
-        mandatory: float = MANDATORY_WINDOW,
-        retry_delay: float = 30.0,
-        min_interval: float = 1.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._fetch = fetch
-        self.source = source
-        self._issued = first
-        self.advisory = advisory
-        self.mandatory = mandatory
-        self.retry_delay = retry_delay
-        self.min_interval = min_interval
-        self._clock = clock
-        self._task: asyncio.Task[Issued] | None = None
-        self._next_background = 0.0
-        #: How many refreshes ran (for tests and diagnostics).
-        self.refreshes = 0
+    _fetch: Callable[[], Awaitable[Issued]]
+    source: str = attrs.field(kw_only=True)
+    _issued: Issued | None = attrs.field(default=None, kw_only=True, alias="first")
+    policy: RefreshPolicy = attrs.field(factory=RefreshPolicy, kw_only=True)
+    _clock: Callable[[], float] = attrs.field(default=time.time, kw_only=True)
+    _task: asyncio.Task[Issued] | None = attrs.field(default=None, init=False)
+    _next_background: float = attrs.field(default=0.0, init=False)
+    #: How many refreshes ran (for tests and diagnostics).
+    refreshes: int = attrs.field(default=0, init=False)
 
     def __repr__(self) -> str:
         return f"<credentials from {self.source}>"
@@ -130,11 +132,12 @@ class Refreshing:
     def _state(self, issued: Issued, now: float) -> str:
         if issued.expires is None:
             return "fresh"
+        policy = self.policy
         lifetime = max(issued.expires - issued.fetched, 0.0)
-        advisory = min(self.advisory, lifetime / 2)
-        mandatory = min(self.mandatory, lifetime / 3)
+        advisory = min(policy.advisory, lifetime / 2)
+        mandatory = min(policy.mandatory, lifetime / 3)
         remaining = issued.expires - now
-        if remaining <= mandatory and now - issued.fetched >= self.min_interval:
+        if remaining <= mandatory and now - issued.fetched >= policy.min_interval:
             return "mandatory"
         if remaining <= advisory:
             return "advisory"
@@ -170,12 +173,12 @@ class Refreshing:
             return
         error = task.exception()  # retrieved here, so an unawaited failure never warns
         if error is not None:
-            self._next_background = self._clock() + self.retry_delay
+            self._next_background = self._clock() + self.policy.retry_delay
             if background:
                 logger.warning(
                     "refreshing credentials from %s failed (retrying in %.0fs; the current "
                     "ones serve until the mandatory window): %s",
                     self.source,
-                    self.retry_delay,
+                    self.policy.retry_delay,
                     error,
                 )

@@ -25,17 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ._credentials import (
-    Absent,
-    Credentials,
-    FetchError,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    parse_expiry,
-)
+from ._credentials import Absent, Credentials, Issued, SourceError, parse_expiry
 from ._errors import ConfigurationError
+from ._fetch import FetchRequest, FetchResponse, HTTPFetch, exchange
 from ._service_endpoints import service_endpoint
 from ._shared_files import SharedFiles
 
@@ -123,19 +115,18 @@ async def _refresh_token(
             "refreshToken": cached["refreshToken"],
         }
     ).encode()
-    failure: str | None = None
-    try:
-        response = await http(
-            "POST",
-            oidc + "/token",
-            headers={"Content-Type": "application/json"},
-            body=body,
-            timeout=_TIMEOUT,
-        )
-    except FetchError as exc:
-        failure = f"no answer from SSO OIDC at {oidc}: {exc}"
-    if failure is not None:
-        raise SourceError(f"{where}: refreshing the SSO token failed: {failure}")
+    request = FetchRequest(
+        "POST",
+        oidc + "/token",
+        headers={"Content-Type": "application/json"},
+        body=body,
+        timeout=_TIMEOUT,
+    )
+    response = await exchange(
+        http,
+        request,
+        failure=f"{where}: refreshing the SSO token failed: no answer from SSO OIDC at {oidc}",
+    )
     if response.status != 200:
         raise Absent(
             f"{where}: SSO OIDC refused to refresh the token (HTTP {response.status} "
@@ -259,15 +250,8 @@ async def fetch_sso(
     portal = service_endpoint("sso", region=region, environ=environ, files=files, profile=profile)
     query = urlencode({"account_id": account, "role_name": role})
     url = f"{portal}/federation/credentials?{query}"
-    failure: str | None = None
-    try:
-        response = await http(
-            "GET", url, headers={"x-amz-sso_bearer_token": token}, timeout=_TIMEOUT
-        )
-    except FetchError as exc:
-        failure = f"no answer from SSO at {portal}: {exc}"
-    if failure is not None:
-        raise SourceError(f"{where}: {failure}")
+    request = FetchRequest("GET", url, headers={"x-amz-sso_bearer_token": token}, timeout=_TIMEOUT)
+    response = await exchange(http, request, failure=f"{where}: no answer from SSO at {portal}")
     if response.status in (401, 403):
         raise SourceError(
             f"{where}: SSO refused the cached token (HTTP {response.status} "

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from ._credentials import (
-    Credentials,
-    FetchError,
-    FetchResponse,
-    HTTPFetch,
-    Issued,
-    SourceError,
-    parse_expiry,
-)
+import attrs
+
+from ._credentials import Credentials, Issued, SourceError, parse_expiry
 from ._errors import excerpt
+from ._fetch import FetchRequest, FetchResponse, HTTPFetch, exchange
 from ._retry import http_date
 from ._signing import sign
 
-__all__ = ["assume_role", "assume_role_with_web_identity", "check_session_name"]
+__all__ = ["STS", "RoleSession", "check_session_name"]
 
 _VERSION = "2011-06-15"
 _TIMEOUT = 10.0
@@ -95,77 +91,174 @@ def _skewed(code: str | None, message: str | None) -> bool:
     )
 
 
-async def _send(
-    http: HTTPFetch,
-    url: str,
-    body: bytes,
-    credentials: Credentials | None,
-    region: str,
-    now: dt.datetime | None,
-    offset: dt.timedelta,
-    endpoint: str,
-    where: str,
-) -> FetchResponse:
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-    if credentials is not None:
-        when = (now or dt.datetime.now(dt.timezone.utc)) + offset
-        headers.update(
-            sign(
-                "POST",
-                url,
-                body,
-                credentials=credentials,
-                region=region,
-                service="sts",
-                now=when,
-                host=urlsplit(url).netloc,
+@attrs.frozen
+class RoleSession:
+    """A role a source assumes, as it asks STS for it at every refresh.
+
+    Args:
+        role_arn: the role to assume.
+        where: the source's description, for messages.
+        session_name: the role session name; None gives ``lambda-es-<epoch
+            seconds>`` at each call.
+        duration_seconds: how long the credentials should last (STS's default,
+            one hour, when None).
+
+    Raises:
+        SourceError: the session name is not one STS accepts (see
+            :func:`check_session_name`).
+    """
+
+    role_arn: str
+    where: str
+    session_name: str | None = None
+    duration_seconds: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.session_name is not None:
+            check_session_name(self.session_name, self.where)
+
+    def params(self, action: str) -> dict[str, str]:
+        """The Query parameters of an assume-role action that name this session.
+
+        Args:
+            action: ``AssumeRole`` or ``AssumeRoleWithWebIdentity``.
+
+        Returns:
+            Action, RoleArn, RoleSessionName and, when set, DurationSeconds.
+        """
+        name = self.session_name or f"lambda-es-{int(time.time())}"
+        params = {"Action": action, "RoleArn": self.role_arn, "RoleSessionName": name}
+        if self.duration_seconds is not None:
+            params["DurationSeconds"] = str(self.duration_seconds)
+        return params
+
+
+@attrs.frozen
+class STS:
+    """One STS endpoint, as the role sources call it.
+
+    Args:
+        http: how to send the requests.
+        endpoint: the STS endpoint (see :func:`lambda_es._service_endpoints.service_endpoint`).
+        region: the signing region.
+    """
+
+    http: HTTPFetch = attrs.field(repr=False)
+    endpoint: str
+    region: str
+
+    async def assume_role(
+        self,
+        role: RoleSession,
+        credentials: Credentials,
+        *,
+        external_id: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Issued:
+        """Call STS AssumeRole.
+
+        Args:
+            role: the role and its session.
+            credentials: the source credentials that sign the request.
+            external_id: the external id the role's trust policy asks for.
+            now: the signing time (the current time when None).
+
+        Returns:
+            The role's credentials and their expiry.
+
+        Raises:
+            SourceError: STS did not answer, answered with an error (a refusal of
+                the signature's time is retried once, signed with the clock
+                corrected from STS's Date), or with something that is not credentials.
+        """
+        params = role.params("AssumeRole")
+        if external_id:
+            params["ExternalId"] = external_id
+        return await self._call(params, role.where, credentials, now)
+
+    async def assume_role_with_web_identity(self, role: RoleSession, token: str) -> Issued:
+        """Call STS AssumeRoleWithWebIdentity (EKS IRSA and other OIDC federation).
+
+        The request is not signed: the token is the proof.
+
+        Args:
+            role: the role and its session.
+            token: the web identity token (a secret: it never appears in a message).
+
+        Returns:
+            The role's credentials and their expiry.
+
+        Raises:
+            SourceError: STS did not answer, refused the token or the role (never
+                retried: an unsigned request has no clock to correct), or answered
+                with something that is not credentials.
+        """
+        params = role.params("AssumeRoleWithWebIdentity")
+        params["WebIdentityToken"] = token
+        return await self._call(params, role.where, None, None)
+
+    async def _send(
+        self, url: str, body: bytes, credentials: Credentials | None, when: dt.datetime, where: str
+    ) -> FetchResponse:
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+        if credentials is not None:
+            headers.update(
+                sign(
+                    "POST",
+                    url,
+                    body,
+                    credentials=credentials,
+                    region=self.region,
+                    service="sts",
+                    now=when,
+                    host=urlsplit(url).netloc,
+                )
             )
+        return await exchange(
+            self.http,
+            FetchRequest("POST", url, headers=headers, body=body, timeout=_TIMEOUT),
+            failure=f"{where}: no answer from STS at {self.endpoint}",
         )
-    failure: str | None = None
-    try:
-        return await http("POST", url, headers=headers, body=body, timeout=_TIMEOUT)
-    except FetchError as exc:
-        failure = str(exc)
-    raise SourceError(f"{where}: no answer from STS at {endpoint}: {failure}")
+
+    async def _call(
+        self,
+        params: Mapping[str, str],
+        where: str,
+        credentials: Credentials | None,
+        now: dt.datetime | None,
+    ) -> Issued:
+        url = self.endpoint + "/"
+        body = urlencode({**params, "Version": _VERSION}).encode()
+        offset = dt.timedelta(0)
+        for attempt in (1, 2):
+            when = (now or dt.datetime.now(dt.timezone.utc)) + offset
+            response = await self._send(url, body, credentials, when, where)
+            root = _parse(response.body, where)
+            if response.status == 200:
+                break
+            error = _child(root, "Error")
+            code = _text(error, "Code") if error is not None else None
+            message = _text(error, "Message") if error is not None else None
+            server = http_date(response.headers.get("date"))
+            if (
+                attempt == 1
+                and credentials is not None
+                and server is not None
+                and _skewed(code, message)
+            ):
+                # As for Lambda: the signature was refused for its time; sign once
+                # more with the clock corrected from the server's Date.
+                offset = server - (now or dt.datetime.now(dt.timezone.utc))
+                continue
+            raise SourceError(
+                f"{where}: STS answered HTTP {response.status} {code or '(no error code)'}"
+                + (f": {excerpt(message)}" if message else "")
+            )
+        return _issued(root, params["Action"], where)
 
 
-async def _call(
-    http: HTTPFetch,
-    endpoint: str,
-    params: Mapping[str, str],
-    *,
-    where: str,
-    credentials: Credentials | None,
-    region: str,
-    now: dt.datetime | None,
-) -> Issued:
-    url = endpoint + "/"
-    body = urlencode({**params, "Version": _VERSION}).encode()
-    offset = dt.timedelta(0)
-    for attempt in (1, 2):
-        response = await _send(http, url, body, credentials, region, now, offset, endpoint, where)
-        root = _parse(response.body, where)
-        if response.status == 200:
-            break
-        error = _child(root, "Error")
-        code = _text(error, "Code") if error is not None else None
-        message = _text(error, "Message") if error is not None else None
-        server = http_date(response.headers.get("date"))
-        if (
-            attempt == 1
-            and credentials is not None
-            and server is not None
-            and _skewed(code, message)
-        ):
-            # As for Lambda: the signature was refused for its time; sign once
-            # more with the clock corrected from the server's Date.
-            offset = server - (now or dt.datetime.now(dt.timezone.utc))
-            continue
-        raise SourceError(
-            f"{where}: STS answered HTTP {response.status} {code or '(no error code)'}"
-            + (f": {excerpt(message)}" if message else "")
-        )
-    result = _child(root, params["Action"] + "Result")
+def _issued(root: Any, action: str, where: str) -> Issued:
+    result = _child(root, action + "Result")
     creds = _child(result, "Credentials") if result is not None else None
     key = _text(creds, "AccessKeyId")
     secret = _text(creds, "SecretAccessKey")
@@ -178,90 +271,3 @@ async def _call(
     except ValueError:
         raise SourceError(f"{where}: STS's Expiration is not a timestamp") from None
     return Issued(Credentials(key, secret, token), expires)
-
-
-async def assume_role(
-    http: HTTPFetch,
-    *,
-    endpoint: str,
-    region: str,
-    credentials: Credentials,
-    role_arn: str,
-    session_name: str,
-    external_id: str | None = None,
-    duration_seconds: int | None = None,
-    where: str,
-    now: dt.datetime | None = None,
-) -> Issued:
-    """Call STS AssumeRole.
-
-    Args:
-        http: how to send the request.
-        endpoint: the STS endpoint (see :func:`lambda_es._service_endpoints.service_endpoint`).
-        region: the signing region.
-        credentials: the source credentials that sign the request.
-        role_arn: the role to assume.
-        session_name: the role session name.
-        external_id: the external id the role's trust policy asks for.
-        duration_seconds: how long the credentials should last.
-        where: the source's description, for messages.
-        now: the signing time (the current time when None).
-
-    Returns:
-        The role's credentials and their expiry.
-
-    Raises:
-        SourceError: STS did not answer, answered with an error, or with
-            something that is not credentials.
-    """
-    params = {"Action": "AssumeRole", "RoleArn": role_arn, "RoleSessionName": session_name}
-    if external_id:
-        params["ExternalId"] = external_id
-    if duration_seconds is not None:
-        params["DurationSeconds"] = str(duration_seconds)
-    return await _call(
-        http, endpoint, params, where=where, credentials=credentials, region=region, now=now
-    )
-
-
-async def assume_role_with_web_identity(
-    http: HTTPFetch,
-    *,
-    endpoint: str,
-    region: str,
-    token: str,
-    role_arn: str,
-    session_name: str,
-    duration_seconds: int | None = None,
-    where: str,
-) -> Issued:
-    """Call STS AssumeRoleWithWebIdentity (EKS IRSA and other OIDC federation).
-
-    Args:
-        http: how to send the request.
-        endpoint: the STS endpoint.
-        region: the region (unused for signing: the request is not signed).
-        token: the web identity token (a secret: it never appears in a message).
-        role_arn: the role to assume.
-        session_name: the role session name.
-        duration_seconds: how long the credentials should last.
-        where: the source's description, for messages.
-
-    Returns:
-        The role's credentials and their expiry.
-
-    Raises:
-        SourceError: STS did not answer, answered with an error, or with
-            something that is not credentials.
-    """
-    params = {
-        "Action": "AssumeRoleWithWebIdentity",
-        "RoleArn": role_arn,
-        "RoleSessionName": session_name,
-        "WebIdentityToken": token,
-    }
-    if duration_seconds is not None:
-        params["DurationSeconds"] = str(duration_seconds)
-    return await _call(
-        http, endpoint, params, where=where, credentials=None, region=region, now=None
-    )

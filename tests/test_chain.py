@@ -550,22 +550,19 @@ async def test_container_relative_uri_goes_to_the_ecs_host(
     swaps that host for the fake's, after recording what it was given.
     """
     from lambda_es._chain import default_chain
-    from lambda_es._credentials import FetchResponse
+    from lambda_es._fetch import FetchRequest, FetchResponse
 
     asked: list[tuple[str, dict[str, str]]] = []
     async with fake_aws(container_token="container-auth-token-value") as aws:
 
-        async def http(
-            method: str, url: str, *, headers: Any, body: bytes = b"", timeout: float
-        ) -> FetchResponse:
+        async def http(request: FetchRequest) -> FetchResponse:
             import aiohttp
 
-            asked.append((url, dict(headers)))
+            asked.append((request.url, dict(request.headers)))
+            url = request.url.replace("http://169.254.170.2", aws.url)
             async with (
                 aiohttp.ClientSession() as session,
-                session.request(
-                    method, url.replace("http://169.254.170.2", aws.url), headers=headers
-                ) as resp,
+                session.request(request.method, url, headers=request.headers) as resp,
             ):
                 return FetchResponse(resp.status, {}, await resp.read())
 

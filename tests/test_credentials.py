@@ -15,7 +15,8 @@ import pytest
 
 import lambda_es
 from lambda_es._chain import default_chain
-from lambda_es._credentials import Credentials, FetchResponse
+from lambda_es._credentials import Credentials
+from lambda_es._fetch import FetchRequest, FetchResponse
 from lambda_es._shared_files import load
 from lambda_es.testing import FakeLambda
 
@@ -31,8 +32,8 @@ def files(tmp_path: Path) -> dict[str, str]:
     }
 
 
-async def _no_network(method: str, url: str, **_: object) -> FetchResponse:
-    raise AssertionError(f"no source should have reached the network ({method} {url})")
+async def _no_network(request: FetchRequest) -> FetchResponse:
+    raise AssertionError(f"no source should have reached the network ({request})")
 
 
 async def resolve_credentials(
@@ -442,3 +443,47 @@ def test_expirations_that_are_not_timestamps(text: object) -> None:
 
     with pytest.raises(ValueError):
         parse_expiry(text)
+
+
+# -- the JSON credential document (container, instance metadata, credential_process) ------------
+
+
+def test_a_json_credential_document_is_read() -> None:
+    """issued_from_json() reads the keys, the session token under the source's own member
+    name, and the ISO 8601 Expiration."""
+    from lambda_es._credentials import issued_from_json
+
+    issued = issued_from_json(
+        b'{"AccessKeyId": "ASIADOC", "SecretAccessKey": "doc-secret", "Token": "doc-token",'
+        b' "Expiration": "2030-01-01T00:00:00Z"}',
+        where="container (test)",
+        what="the answer",
+        token_key="Token",
+    )
+    assert issued.credentials == Credentials("ASIADOC", "doc-secret", "doc-token")
+    assert issued.expires == 1893456000.0
+
+
+@pytest.mark.parametrize(
+    ("document", "version", "message"),
+    [
+        (b"doc-secret", None, "src: the answer is not JSON (JSONDecodeError)"),
+        (b'["doc-secret"]', None, "src: the answer is not a JSON object"),
+        (b'{"AccessKeyId": "A", "SecretAccessKey": "doc-secret"}', 1, "src: the answer's Version must be 1"),
+        (b'{"SecretAccessKey": "doc-secret"}', None, "src: the answer has no AccessKeyId string"),
+        (b'{"AccessKeyId": "A", "SecretAccessKey": ""}', None, "src: the answer has no SecretAccessKey string"),
+        (b'{"AccessKeyId": "A", "SecretAccessKey": "doc-secret", "Tok": 5}', None, "src: the answer's Tok is not a string"),
+        (b'{"AccessKeyId": "A", "SecretAccessKey": "doc-secret", "Expiration": "soon"}', None, "src: the answer's Expiration is not an ISO 8601 time"),
+    ],
+)  # fmt: skip
+def test_a_json_credential_document_that_is_not_credentials(
+    document: bytes, version: int | None, message: str
+) -> None:
+    """Each flaw is one SourceError naming the source and the document, never quoting the
+    document (it holds the secret) and with nothing chained that could."""
+    from lambda_es._credentials import SourceError, issued_from_json
+
+    with pytest.raises(SourceError) as info:
+        issued_from_json(document, where="src", what="the answer", token_key="Tok", version=version)
+    assert str(info.value) == message
+    assert "doc-secret" not in "".join(traceback.format_exception(info.value))

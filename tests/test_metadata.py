@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp import web
 
-from lambda_es._credentials import Absent, FetchResponse, SourceError
+from lambda_es._credentials import Absent, SourceError
+from lambda_es._fetch import FetchRequest, FetchResponse
 from lambda_es._http import CredentialFetch
 from lambda_es._metadata import fetch_container, fetch_imds, imds_endpoint
 
@@ -136,7 +137,7 @@ async def test_container_refusal_is_not_retried() -> None:
 async def test_container_token_problems(env: Mapping[str, str], message: str) -> None:
     """A token with a line break, or a token file that cannot be read, is refused before sending."""
 
-    async def http(*_: object, **__: object) -> FetchResponse:
+    async def http(request: FetchRequest) -> FetchResponse:
         raise AssertionError("nothing may be sent")
 
     full = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds", **env}
@@ -153,9 +154,9 @@ async def test_container_hosts_that_are_allowed(url: str) -> None:
     """Loopback and the ECS/EKS link-local hosts are accepted (the request is then made)."""
     asked: list[str] = []
 
-    async def http(method: str, target: str, **_: object) -> FetchResponse:
-        asked.append(target)
+    async def http(request: FetchRequest) -> FetchResponse:
+        asked.append(request.url)
         return FetchResponse(200, {}, b'{"AccessKeyId": "A", "SecretAccessKey": "s"}')
 
-    await fetch_container(http, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}, where="c")  # type: ignore[arg-type]
+    await fetch_container(http, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}, where="c")
     assert asked == [url]

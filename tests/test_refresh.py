@@ -14,7 +14,7 @@ import pytest
 
 from lambda_es import ConfigurationError, Credentials
 from lambda_es._credentials import Issued
-from lambda_es._refresh import Refreshing
+from lambda_es._refresh import Refreshing, RefreshPolicy
 
 OLD = Credentials("ASIAOLD", "old-secret", "old-token")
 
@@ -41,7 +41,13 @@ class Source:
 
 def _provider(source: Source, clock: list[float], expires_in: float) -> Refreshing:
     first = Issued(OLD, clock[0] + expires_in, clock[0] - 3600)
-    return Refreshing(source, source="test", first=first, retry_delay=30.0, clock=lambda: clock[0])
+    return Refreshing(
+        source,
+        source="test",
+        first=first,
+        policy=RefreshPolicy(retry_delay=30.0),
+        clock=lambda: clock[0],
+    )
 
 
 async def test_fresh_credentials_are_served_without_a_fetch() -> None:
@@ -172,3 +178,17 @@ def test_repr_names_the_source_only() -> None:
     provider = _provider(Source(clock), clock, expires_in=3600)
     assert repr(provider) == "<credentials from test>"
     assert provider.source == "test"
+
+
+def test_the_default_policy_is_the_sdks_windows() -> None:
+    """Without a policy, a provider refreshes 15 minutes ahead in the background and makes
+    calls wait from 10 minutes ahead, as the AWS SDKs do."""
+    from lambda_es._refresh import ADVISORY_WINDOW, MANDATORY_WINDOW
+
+    provider = Refreshing(Source([0.0]), source="test")
+    assert provider.policy == RefreshPolicy(advisory=15 * 60.0, mandatory=10 * 60.0)
+    assert (provider.policy.advisory, provider.policy.mandatory) == (
+        ADVISORY_WINDOW,
+        MANDATORY_WINDOW,
+    )
+    assert repr(provider) == "<credentials from test>"

@@ -2,41 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 
 from lambda_es import ConfigurationError, Credentials
-from lambda_es._credentials import FetchResponse, SourceError
-from lambda_es._sts import assume_role, assume_role_with_web_identity, check_session_name
+from lambda_es._credentials import SourceError
+from lambda_es._fetch import FetchRequest, FetchResponse, HTTPFetch
+from lambda_es._sts import STS, RoleSession, check_session_name
 
 from ._fake_aws import fake_aws
 from ._sessions import credential_fetch
 
 BASE = Credentials("AKIDBASEKEY", "base-secret-value")
+ROLE = RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", "s1")
 
 
-def _answer(answer: bytes, status: int = 200) -> object:
+def _answer(answer: bytes, status: int = 200) -> HTTPFetch:
     """An HTTPFetch that answers every request with ``answer``."""
 
-    async def http(
-        method: str, url: str, *, headers: Mapping[str, str], body: bytes = b"", timeout: float
-    ) -> FetchResponse:
+    async def http(request: FetchRequest) -> FetchResponse:
         return FetchResponse(status, {}, answer)
 
     return http
 
 
 async def _assume(body: bytes, status: int = 200) -> None:
-    await assume_role(
-        _answer(body, status),  # type: ignore[arg-type]
-        endpoint="http://127.0.0.1:1",
-        region="us-east-1",
-        credentials=BASE,
-        role_arn="arn:aws:iam::123456789012:role/r",
-        session_name="s1",
-        where="assume-role (test)",
-    )
+    sts = STS(_answer(body, status), "http://127.0.0.1:1", "us-east-1")
+    await sts.assume_role(ROLE, BASE)
 
 
 async def test_entity_expansion_is_refused() -> None:
@@ -74,6 +65,30 @@ async def test_error_without_a_code() -> None:
         await _assume(b"<Oops/>", 500)
 
 
+def test_a_role_session_names_itself_in_the_request() -> None:
+    """A RoleSession gives the action, role, session name and duration; without a name it is
+    lambda-es-<epoch seconds>, as each call is made."""
+    import time
+
+    role = RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", None, 900)
+    before = int(time.time())
+    params = role.params("AssumeRole")
+    assert params.pop("RoleSessionName") in {f"lambda-es-{t}" for t in (before, before + 1)}
+    assert params == {
+        "Action": "AssumeRole",
+        "RoleArn": "arn:aws:iam::123456789012:role/r",
+        "DurationSeconds": "900",
+    }
+    assert "DurationSeconds" not in ROLE.params("AssumeRole")
+    assert ROLE.params("AssumeRole")["RoleSessionName"] == "s1"
+
+
+def test_a_role_session_refuses_a_name_sts_would() -> None:
+    """A session name STS would refuse is refused when the session is made, naming the source."""
+    with pytest.raises(SourceError, match=r"^assume-role \(test\): role_session_name"):
+        RoleSession("arn:aws:iam::123456789012:role/r", "assume-role (test)", "has space")
+
+
 def test_session_names() -> None:
     """Role session names follow STS's rule: 2-64 of letters, digits and +=,.@-."""
     assert check_session_name("a.b@c=d,e+f-g_h", "x") == "a.b@c=d,e+f-g_h"
@@ -85,15 +100,9 @@ def test_session_names() -> None:
 async def test_web_identity_request_is_unsigned_and_carries_the_token() -> None:
     """AssumeRoleWithWebIdentity sends the token in the form, with no Authorization header."""
     async with fake_aws() as sts, credential_fetch() as http:
-        issued = await assume_role_with_web_identity(
-            http,
-            endpoint=sts.url,
-            region="us-east-1",
-            token="web-identity-token-value",
-            role_arn="arn:aws:iam::123456789012:role/irsa",
-            session_name="pod",
-            duration_seconds=900,
-            where="web identity (test)",
+        role = RoleSession("arn:aws:iam::123456789012:role/irsa", "web identity (test)", "pod", 900)
+        issued = await STS(http, sts.url, "us-east-1").assume_role_with_web_identity(
+            role, "web-identity-token-value"
         )
     ((_, form, headers),) = sts.requests
     assert "Authorization" not in headers
@@ -111,15 +120,7 @@ async def test_assume_role_corrects_a_skewed_clock() -> None:
         fake_aws(sts_source=BASE, sts_ahead=dt.timedelta(minutes=20)) as sts,
         credential_fetch() as http,
     ):
-        issued = await assume_role(
-            http,
-            endpoint=sts.url,
-            region="us-east-1",
-            credentials=BASE,
-            role_arn="arn:aws:iam::123456789012:role/r",
-            session_name="s1",
-            where="assume-role (test)",
-        )
+        issued = await STS(http, sts.url, "us-east-1").assume_role(ROLE, BASE)
     assert issued.credentials.access_key_id == "ASIAROLEKEY"
     first, second = ({k.lower(): v for k, v in h.items()}["x-amz-date"] for _, _, h in sts.requests)
     assert first < second

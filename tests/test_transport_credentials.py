@@ -358,12 +358,16 @@ async def test_a_skew_error_without_a_date_is_not_retried() -> None:
 
 async def test_credential_requests_survive_a_closed_pooled_connection() -> None:
     """A credential request that meets a pooled connection the server closed is sent again on a new one."""
+    from lambda_es._fetch import FetchRequest
+
     from ._faults import FaultServer, close_when_reused, ok
     from ._sessions import credential_fetch
 
     async with FaultServer(close_when_reused(ok())) as server, credential_fetch() as fetch:
         for _ in range(2):
-            response = await fetch("GET", server.url + "/creds", headers={}, timeout=2.0)
+            response = await fetch(
+                FetchRequest("GET", server.url + "/creds", headers={}, timeout=2.0)
+            )
             assert response.status == 200
         assert [r.on_connection for r in server.requests] == [0, 1, 0]
 
