@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
@@ -44,6 +44,7 @@ from ._errors import (
     WaiterError,
     quote_value,
 )
+from ._http import HTTP
 from ._queries import MAX_EMPTY_PAGES, IterQuery, ListQuery, MappingFilters, check_query
 from ._retry import Retry
 from ._service_model import (
@@ -132,6 +133,16 @@ ItemT = TypeVar("ItemT")
 
 def _query(**members: object) -> list[tuple[str, str]]:
     return [(name, str(value)) for name, value in members.items() if value is not None]
+
+
+def _mapping_body(
+    settings: Mapping[str, object], *, create: bool, **members: str | None
+) -> dict[str, object]:
+    # A create's or an update's body: the members given (None left out), then
+    # the settings, checked and in their wire form.
+    body: dict[str, object] = {wire: value for wire, value in members.items() if value is not None}
+    body.update(encode_settings(settings, create=create))
+    return body
 
 
 class AsyncClient:
@@ -224,9 +235,12 @@ class AsyncClient:
                 use_dualstack_endpoint=use_dualstack_endpoint,
             ),
             timeout=timeout if timeout is not None else Timeout(),
-            session=session,
-            max_connections=max_connections,
-            user_agent_extra=user_agent_extra,
+            http=HTTP(
+                session=session,
+                max_connections=max_connections,
+                user_agent_extra=user_agent_extra,
+                clock=self._clock,
+            ),
             max_response_size=max_response_size,
             clock=self._clock,
             before_call=self._bind_loop,
@@ -301,7 +315,8 @@ class AsyncClient:
             ServiceError: Lambda failed internally.
             APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not an EventSourceConfiguration.
+            DecodeError: the response is not a legacy configuration
+                (``EventSourceConfiguration``).
         """
         check_add_event_source(
             event_source=event_source,
@@ -445,10 +460,9 @@ class AsyncClient:
         """
         check_function_name("function_name", function_name, required=True)
         check_arn("event_source_arn", event_source_arn, required=False)
-        body: dict[str, object] = {"FunctionName": function_name}
-        if event_source_arn is not None:
-            body["EventSourceArn"] = event_source_arn
-        body.update(encode_settings(settings, create=True))
+        body = _mapping_body(
+            settings, create=True, FunctionName=function_name, EventSourceArn=event_source_arn
+        )
         return await self._mapping_call("CreateEventSourceMapping", "POST", None, body)
 
     async def get_event_source_mapping(self, uuid: str) -> EventSourceMapping:
@@ -463,6 +477,7 @@ class AsyncClient:
         Raises:
             ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
             ResourceNotFoundError: there is no such mapping.
+            TooManyRequestsError: throttled after every retry.
             APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
@@ -550,10 +565,7 @@ class AsyncClient:
             DecodeError: the response is not a mapping.
         """
         check_function_name("function_name", function_name, required=False)
-        body: dict[str, object] = {}
-        if function_name is not None:
-            body["FunctionName"] = function_name
-        body.update(encode_settings(settings, create=False))
+        body = _mapping_body(settings, create=False, FunctionName=function_name)
         return await self._mapping_call("UpdateEventSourceMapping", "PUT", uuid, body)
 
     async def delete_event_source_mapping(self, uuid: str) -> EventSourceMapping:
@@ -567,8 +579,9 @@ class AsyncClient:
 
         Raises:
             ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
-            ResourceInUseError: the mapping is being created or changed; try later.
             ResourceNotFoundError: there is no such mapping.
+            TooManyRequestsError: throttled after every retry.
+            ResourceInUseError: the mapping is being created or changed; try later.
             APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.

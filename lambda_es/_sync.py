@@ -196,7 +196,8 @@ class Client:
             ServiceError: Lambda failed internally.
             APIError: another error response.
             TransportError: no complete response arrived.
-            DecodeError: the response is not an EventSourceConfiguration.
+            DecodeError: the response is not a legacy configuration
+                (``EventSourceConfiguration``).
         """
         return self._runner.run(
             AsyncClient.add_event_source,
@@ -336,6 +337,7 @@ class Client:
         Raises:
             ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
             ResourceNotFoundError: there is no such mapping.
+            TooManyRequestsError: throttled after every retry.
             APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.
@@ -429,8 +431,9 @@ class Client:
 
         Raises:
             ParamValidationError: ``uuid`` is not a 36-character str; nothing was sent.
-            ResourceInUseError: the mapping is being created or changed; try later.
             ResourceNotFoundError: there is no such mapping.
+            TooManyRequestsError: throttled after every retry.
+            ResourceInUseError: the mapping is being created or changed; try later.
             APIError: another error response.
             TransportError: no complete response arrived.
             DecodeError: the response is not a mapping.

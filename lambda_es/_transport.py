@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+import attrs
 import yarl
 
 from ._clock import Clock
@@ -54,7 +55,7 @@ from ._signing import build_url, sign
 from ._validate import check_credentials
 
 if TYPE_CHECKING:  # only _http imports aiohttp's client
-    import aiohttp
+    pass
 
 # Timeout, Response and DEFAULT_MAX_RESPONSE_SIZE are _http's, named here too:
 # the client talks to this layer only.
@@ -106,6 +107,7 @@ class _Resolved(NamedTuple):
     url: Callable[[tuple[str, ...], tuple[tuple[str, str], ...]], tuple[str, yarl.URL]]
 
 
+@attrs.define(kw_only=True, eq=False, repr=False)
 class Transport:
     """Sends signed requests with retries; one per client.
 
@@ -116,46 +118,29 @@ class Transport:
     Args:
         settings: the client's configuration arguments.
         timeout: the deadlines.
-        session: a session to use and never close.
-        max_connections: the connection pool's size.
-        user_agent_extra: appended to the User-Agent header.
+        http: the session, the network options and the exchange (the client
+            makes it: the connection pool is the client's).
         max_response_size: the largest response body accepted, in bytes.
         clock: the client's clock.
         before_call: awaited at the start of every call (the client binds its loop there).
     """
 
-    def __init__(
-        self,
-        *,
-        settings: ClientSettings,
-        timeout: Timeout,
-        session: aiohttp.ClientSession | None,
-        max_connections: int,
-        user_agent_extra: str | None,
-        max_response_size: int,
-        clock: Clock,
-        before_call: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self.settings = settings
-        # Awaited first in every call: the client ties itself to the running loop.
-        self._before_call = before_call
-        self.timeout = timeout
-        self.max_response_size = max_response_size
-        self.clock = clock
-        #: The session, the network options and the exchange.
-        self.http = HTTP(
-            session=session,
-            max_connections=max_connections,
-            user_agent_extra=user_agent_extra,
-            clock=clock,
-        )
-        self._resolved: _Resolved | None = None
-        self._closed = False
-        # The credentials last found usable: the same object is not checked again.
-        self._checked: Credentials | None = None
-        #: Added to the clock's time when signing; set from a server's Date
-        #: after it rejected a signature as skewed (see _recover).
-        self.clock_offset = dt.timedelta(0)
+    settings: ClientSettings
+    timeout: Timeout
+    http: HTTP
+    max_response_size: int
+    clock: Clock
+    # Awaited first in every call: the client ties itself to the running loop.
+    _before_call: Callable[[], Awaitable[None]] | None = attrs.field(
+        default=None, alias="before_call"
+    )
+    _resolved: _Resolved | None = attrs.field(default=None, init=False)
+    _closed: bool = attrs.field(default=False, init=False)
+    # The credentials last found usable: the same object is not checked again.
+    _checked: Credentials | None = attrs.field(default=None, init=False)
+    #: Added to the clock's time when signing; set from a server's Date after
+    #: it rejected a signature as skewed (see _recover).
+    clock_offset: dt.timedelta = attrs.field(factory=dt.timedelta, init=False)
 
     # -- configuration ---------------------------------------------------
 

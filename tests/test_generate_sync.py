@@ -194,7 +194,7 @@ def test_synthetic_source_maps_every_construct(gen: Any, synthetic: tuple[Path, 
     )
     expected_fragments = [
         "    def __init__(self, *, scale: int = DEFAULT_SCALE) -> None:\n",
-        "    def double(self, value: int, *, label: str = \"x\", **extra: Unpack[Extra])"
+        '    def double(self, value: int, *, label: str = "x", **extra: Unpack[Extra])'
         " -> tuple[str, int]:\n"
         '        """Multiply by the scale.\n',
         # A positional parameter is passed by position, keywords by keyword.
