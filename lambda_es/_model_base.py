@@ -1,4 +1,4 @@
-"""What every generated shape is built from: :class:`WireModel`, :func:`member`, :class:`Setting`.
+"""What every generated shape is built from: :class:`WireModel`, :func:`member`, :func:`items`, :class:`Setting`.
 
 The shapes themselves are generated into ``_service_model`` from the service models
 (``tools/generate_models.py``); this module holds only the hand-written parts
@@ -14,7 +14,7 @@ import attrs
 
 from ._codec import unstructure_dict
 
-__all__ = ["Setting", "WireModel", "member"]
+__all__ = ["Setting", "WireModel", "items", "member"]
 
 
 def member(wire: str, **rules: Any) -> Any:
@@ -33,6 +33,18 @@ def member(wire: str, **rules: Any) -> Any:
         An attrs field defaulting to ``None``.
     """
     return attrs.field(default=None, metadata={"wire": wire, **rules})
+
+
+def items(wire: str) -> Any:
+    """Declare a page's list of items: never ``None``, as an absent list is empty.
+
+    Args:
+        wire: the list member's AWS name (``EventSources``, ``EventSourceMappings``).
+
+    Returns:
+        An attrs field defaulting to ``()``.
+    """
+    return attrs.field(default=(), metadata={"wire": wire})
 
 
 class WireModel:

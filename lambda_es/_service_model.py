@@ -8,14 +8,14 @@ model's ``\\d`` means ASCII digits.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypedDict
 
 import attrs
 
-from ._model_base import Setting, WireModel, member
+from ._model_base import Setting, WireModel, items, member
 
 __all__ = [
     "ARN",
@@ -29,14 +29,23 @@ __all__ = [
     "DestinationConfig",
     "DocumentDBEventSourceConfig",
     "ENDPOINT",
+    "END_POINT_TYPE",
+    "EVENT_SOURCE_MAPPING_METRIC",
+    "EVENT_SOURCE_MAPPING_SYSTEM_LOG_LEVEL",
+    "EVENT_SOURCE_POSITION",
     "EventSourceConfiguration",
     "EventSourceMapping",
     "EventSourceMappingPage",
     "EventSourcePage",
+    "FULL_DOCUMENT",
     "FUNCTION_NAME",
+    "FUNCTION_RESPONSE_TYPE",
     "Filter",
     "FilterCriteria",
     "FilterCriteriaError",
+    "KAFKA_EVENT_SOURCE_MAPPING_CONSUMPTION_MODE",
+    "KAFKA_SCHEMA_REGISTRY_AUTH_TYPE",
+    "KAFKA_SCHEMA_VALIDATION_ATTRIBUTE",
     "KMS_KEY_ARN",
     "KafkaSchemaRegistryAccessConfig",
     "KafkaSchemaRegistryConfig",
@@ -53,8 +62,10 @@ __all__ = [
     "ProvisionedPollerConfig",
     "QUEUE",
     "ROLE_ARN",
+    "SCHEMA_REGISTRY_EVENT_RECORD_FORMAT",
     "SCHEMA_REGISTRY_URI",
     "SETTINGS",
+    "SOURCE_ACCESS_TYPE",
     "ScalingConfig",
     "SelfManagedEventSource",
     "SelfManagedKafkaEventSourceConfig",
@@ -64,34 +75,24 @@ __all__ = [
 ]
 
 # Patterns as the service model states them.
+# fmt: off
+# One row per pattern, as a table reads (ruff would wrap the long ones).
 #: The model's Arn pattern.
-ARN = re.compile(
-    r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)",
-    re.ASCII,
-)
+ARN = re.compile(r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)", re.ASCII)
 #: The model's CollectionName pattern.
 COLLECTION_NAME = re.compile(r"(^(?!(system\x2e)))(^[_a-zA-Z0-9])([^$]*)", re.ASCII)
 #: The model's DatabaseName pattern.
 DATABASE_NAME = re.compile(r"[^ /\.$\x22]*", re.ASCII)
 #: The model's DestinationArn pattern.
-DESTINATION_ARN = re.compile(
-    r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)",
-    re.ASCII,
-)
+DESTINATION_ARN = re.compile(r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)", re.ASCII)
 #: The model's Endpoint pattern.
-ENDPOINT = re.compile(
-    r"(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}",
-    re.ASCII,
-)
+ENDPOINT = re.compile(r"(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}", re.ASCII)
 #: The model's FunctionName pattern.
 FUNCTION_NAME = re.compile(r"[a-zA-Z0-9-_]+", re.ASCII)
 #: The model's KMSKeyArn pattern.
 KMS_KEY_ARN = re.compile(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", re.ASCII)
 #: The model's NamespacedFunctionName pattern.
-NAMESPACED_FUNCTION_NAME = re.compile(
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
-    re.ASCII,
-)
+NAMESPACED_FUNCTION_NAME = re.compile(r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?", re.ASCII)
 #: The model's Pattern pattern.
 PATTERN = re.compile(r"[\s\S]*", re.ASCII)
 #: The model's ProvisionedPollerGroupName pattern.
@@ -106,25 +107,73 @@ SCHEMA_REGISTRY_URI = re.compile(r"[a-zA-Z0-9-\/*:_+=.@-]*", re.ASCII)
 TOPIC = re.compile(r"[^.]([a-zA-Z0-9\-_.]+)", re.ASCII)
 #: The model's URI pattern.
 URI = re.compile(r"[ a-zA-Z0-9-\/*:_+=.@-]*", re.ASCII)
+# fmt: on
+
+# The values of the service model's enums.
+# fmt: off
+# One row per enum, as a table reads (ruff would explode the long ones).
+#: The model's EndPointType values.
+END_POINT_TYPE: tuple[str, ...] = ("KAFKA_BOOTSTRAP_SERVERS",)
+#: The model's EventSourceMappingMetric values.
+EVENT_SOURCE_MAPPING_METRIC: tuple[str, ...] = ("EventCount", "ErrorCount", "KafkaMetrics")
+#: The model's EventSourceMappingSystemLogLevel values.
+EVENT_SOURCE_MAPPING_SYSTEM_LOG_LEVEL: tuple[str, ...] = ("DEBUG", "INFO", "WARN")
+#: The model's EventSourcePosition values.
+EVENT_SOURCE_POSITION: tuple[str, ...] = ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+#: The model's FullDocument values.
+FULL_DOCUMENT: tuple[str, ...] = ("UpdateLookup", "Default")
+#: The model's FunctionResponseType values.
+FUNCTION_RESPONSE_TYPE: tuple[str, ...] = ("ReportBatchItemFailures",)
+#: The model's KafkaEventSourceMappingConsumptionMode values.
+KAFKA_EVENT_SOURCE_MAPPING_CONSUMPTION_MODE: tuple[str, ...] = ("Stream", "Queue")
+#: The model's KafkaSchemaRegistryAuthType values.
+KAFKA_SCHEMA_REGISTRY_AUTH_TYPE: tuple[str, ...] = ("BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", "OAUTHBEARER_AUTH")
+#: The model's KafkaSchemaValidationAttribute values.
+KAFKA_SCHEMA_VALIDATION_ATTRIBUTE: tuple[str, ...] = ("KEY", "VALUE")
+#: The model's SchemaRegistryEventRecordFormat values.
+SCHEMA_REGISTRY_EVENT_RECORD_FORMAT: tuple[str, ...] = ("JSON", "SOURCE")
+#: The model's SourceAccessType values.
+SOURCE_ACCESS_TYPE: tuple[str, ...] = ("BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", "OAUTHBEARER_AUTH", "OAUTHBEARER_SCOPE", "OAUTHBEARER_AUDIENCE", "OAUTHBEARER_LOGICAL_CLUSTER", "OAUTHBEARER_IDENTITY_POOL", "IAM_AUTH", "IAM_OAUTHBEARER_AUTH")
+# fmt: on
 
 
 @attrs.frozen(kw_only=True)
 class Filter(WireModel):
-    """One event filter: a JSON pattern (Filter)."""
+    """One event filter: a JSON pattern (Filter).
+
+    A structure within a FilterCriteria object that defines an event filtering pattern.
+
+    Attributes:
+        pattern: a filter pattern.
+    """
 
     pattern: str | None = member("Pattern", length=(0, 4096), pattern=PATTERN)
 
 
 @attrs.frozen(kw_only=True)
 class FilterCriteria(WireModel):
-    """Which events reach the function (FilterCriteria)."""
+    """Which events reach the function (FilterCriteria).
+
+    An object that contains the filters for an event source.
+
+    Attributes:
+        filters: a list of filters.
+    """
 
     filters: tuple[Filter, ...] | None = member("Filters")
 
 
 @attrs.frozen(kw_only=True)
 class FilterCriteriaError(WireModel):
-    """Why Lambda could not apply the filter criteria (FilterCriteriaError)."""
+    """Why Lambda could not apply the filter criteria (FilterCriteriaError).
+
+    An object that contains details about an error related to filter criteria encryption.
+
+    Attributes:
+        error_code: the KMS exception that resulted from filter criteria encryption or
+            decryption.
+        message: the error message.
+    """
 
     error_code: str | None = member("ErrorCode")
     message: str | None = member("Message")
@@ -132,44 +181,86 @@ class FilterCriteriaError(WireModel):
 
 @attrs.frozen(kw_only=True)
 class MetricsConfig(WireModel):
-    """Which metrics the mapping emits (EventSourceMappingMetricsConfig)."""
+    """Which metrics the mapping emits (EventSourceMappingMetricsConfig).
+
+    The metrics configuration for your event source.
+
+    Attributes:
+        metrics: the metrics you want your event source mapping to produce, including
+            EventCount, ErrorCount, KafkaMetrics.
+    """
 
     metrics: tuple[str, ...] | None = member(
-        "Metrics", length=(0, 3), items={"enum": ("EventCount", "ErrorCount", "KafkaMetrics")}
+        "Metrics", length=(0, 3), items={"enum": EVENT_SOURCE_MAPPING_METRIC}
     )
 
 
 @attrs.frozen(kw_only=True)
 class LoggingConfig(WireModel):
-    """The mapping's system log level (EventSourceMappingLoggingConfig)."""
+    """The mapping's system log level (EventSourceMappingLoggingConfig).
 
-    system_log_level: str | None = member("SystemLogLevel", enum=("DEBUG", "INFO", "WARN"))
+    (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event
+    source.
+
+    Attributes:
+        system_log_level: the log level you want your event source mapping to use.
+    """
+
+    system_log_level: str | None = member(
+        "SystemLogLevel", enum=EVENT_SOURCE_MAPPING_SYSTEM_LOG_LEVEL
+    )
 
 
 @attrs.frozen(kw_only=True)
 class ScalingConfig(WireModel):
-    """Concurrency limit for SQS sources (ScalingConfig)."""
+    """Concurrency limit for SQS sources (ScalingConfig).
+
+    (Amazon SQS only) The scaling configuration for the event source.
+
+    Attributes:
+        maximum_concurrency: limits the number of concurrent instances that the Amazon SQS
+            event source can invoke.
+    """
 
     maximum_concurrency: int | None = member("MaximumConcurrency", range=(2, 1000))
 
 
 @attrs.frozen(kw_only=True)
 class OnSuccess(WireModel):
-    """Where successful records go (OnSuccess)."""
+    """Where successful records go (OnSuccess).
+
+    A destination for events that were processed successfully.
+
+    Attributes:
+        destination: the Amazon Resource Name (ARN) of the destination resource.
+    """
 
     destination: str | None = member("Destination", length=(0, 350), pattern=DESTINATION_ARN)
 
 
 @attrs.frozen(kw_only=True)
 class OnFailure(WireModel):
-    """Where discarded records go (OnFailure)."""
+    """Where discarded records go (OnFailure).
+
+    A destination for events that failed processing.
+
+    Attributes:
+        destination: the Amazon Resource Name (ARN) of the destination resource.
+    """
 
     destination: str | None = member("Destination", length=(0, 350), pattern=DESTINATION_ARN)
 
 
 @attrs.frozen(kw_only=True)
 class DestinationConfig(WireModel):
-    """Destinations for processed and discarded batches (DestinationConfig)."""
+    """Destinations for processed and discarded batches (DestinationConfig).
+
+    A configuration object that specifies the destination of an event after Lambda processes it.
+
+    Attributes:
+        on_success: the destination configuration for successful invocations.
+        on_failure: the destination configuration for failed invocations.
+    """
 
     on_success: OnSuccess | None = member("OnSuccess")
     on_failure: OnFailure | None = member("OnFailure")
@@ -177,74 +268,94 @@ class DestinationConfig(WireModel):
 
 @attrs.frozen(kw_only=True)
 class SourceAccessConfiguration(WireModel):
-    """Authentication or network settings for the source (SourceAccessConfiguration)."""
+    """Authentication or network settings for the source (SourceAccessConfiguration).
 
-    type: str | None = member(
-        "Type",
-        enum=(
-            "BASIC_AUTH",
-            "VPC_SUBNET",
-            "VPC_SECURITY_GROUP",
-            "SASL_SCRAM_512_AUTH",
-            "SASL_SCRAM_256_AUTH",
-            "VIRTUAL_HOST",
-            "CLIENT_CERTIFICATE_TLS_AUTH",
-            "SERVER_ROOT_CA_CERTIFICATE",
-            "OAUTHBEARER_AUTH",
-            "OAUTHBEARER_SCOPE",
-            "OAUTHBEARER_AUDIENCE",
-            "OAUTHBEARER_LOGICAL_CLUSTER",
-            "OAUTHBEARER_IDENTITY_POOL",
-            "IAM_AUTH",
-            "IAM_OAUTHBEARER_AUTH",
-        ),
-    )
+    To secure and define access to your event source, you can specify the authentication
+    protocol, VPC components, or virtual host.
+
+    Attributes:
+        type: the type of authentication protocol, VPC components, or virtual host for your
+            event source.
+        uri: the value for your chosen configuration in Type.
+    """
+
+    type: str | None = member("Type", enum=SOURCE_ACCESS_TYPE)
     uri: str | None = member("URI", length=(1, 200), pattern=URI)
 
 
 @attrs.frozen(kw_only=True)
 class SelfManagedEventSource(WireModel):
-    """A self-managed Kafka cluster (SelfManagedEventSource)."""
+    """A self-managed Kafka cluster (SelfManagedEventSource).
+
+    The self-managed Apache Kafka cluster for your event source.
+
+    Attributes:
+        endpoints: the list of bootstrap servers for your Kafka brokers in the following
+            format: "KAFKA_BOOTSTRAP_SERVERS": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"].
+    """
 
     endpoints: dict[str, tuple[str, ...]] | None = member(
         "Endpoints",
         length=(1, 2),
-        keys={"enum": ("KAFKA_BOOTSTRAP_SERVERS",)},
+        keys={"enum": END_POINT_TYPE},
         values={"length": (1, 10), "items": {"length": (1, 300), "pattern": ENDPOINT}},
     )
 
 
 @attrs.frozen(kw_only=True)
 class KafkaSchemaRegistryAccessConfig(WireModel):
-    """How to reach a schema registry (KafkaSchemaRegistryAccessConfig)."""
+    """How to reach a schema registry (KafkaSchemaRegistryAccessConfig).
 
-    type: str | None = member(
-        "Type",
-        enum=(
-            "BASIC_AUTH",
-            "CLIENT_CERTIFICATE_TLS_AUTH",
-            "SERVER_ROOT_CA_CERTIFICATE",
-            "OAUTHBEARER_AUTH",
-        ),
-    )
+    Specific access configuration settings that tell Lambda how to authenticate with your schema
+    registry.
+
+    Attributes:
+        type: the type of authentication Lambda uses to access your schema registry.
+        uri: the URI of the secret (Secrets Manager secret ARN) to authenticate with your
+            schema registry.
+    """
+
+    type: str | None = member("Type", enum=KAFKA_SCHEMA_REGISTRY_AUTH_TYPE)
     uri: str | None = member("URI", length=(0, 10000), pattern=ARN)
 
 
 @attrs.frozen(kw_only=True)
 class KafkaSchemaValidationConfig(WireModel):
-    """Which part of a Kafka record to validate (KafkaSchemaValidationConfig)."""
+    """Which part of a Kafka record to validate (KafkaSchemaValidationConfig).
 
-    attribute: str | None = member("Attribute", enum=("KEY", "VALUE"))
+    Specific schema validation configuration settings that tell Lambda the message attributes
+    you want to validate and filter using your schema registry.
+
+    Attributes:
+        attribute: the attributes you want your schema registry to validate and filter for.
+    """
+
+    attribute: str | None = member("Attribute", enum=KAFKA_SCHEMA_VALIDATION_ATTRIBUTE)
 
 
 @attrs.frozen(kw_only=True)
 class KafkaSchemaRegistryConfig(WireModel):
-    """A Kafka schema registry (KafkaSchemaRegistryConfig)."""
+    """A Kafka schema registry (KafkaSchemaRegistryConfig).
+
+    Specific configuration settings for a Kafka schema registry.
+
+    Attributes:
+        schema_registry_uri: the URI for your schema registry.
+        event_record_format: the record format that Lambda delivers to your function after
+            schema validation.
+        access_configs: an array of access configuration objects that tell Lambda how to
+            authenticate with your schema registry.
+        schema_validation_configs: an array of schema validation configuration objects,
+            which tell Lambda the message attributes you want to validate and filter using
+            your schema registry.
+    """
 
     schema_registry_uri: str | None = member(
         "SchemaRegistryURI", length=(1, 10000), pattern=SCHEMA_REGISTRY_URI
     )
-    event_record_format: str | None = member("EventRecordFormat", enum=("JSON", "SOURCE"))
+    event_record_format: str | None = member(
+        "EventRecordFormat", enum=SCHEMA_REGISTRY_EVENT_RECORD_FORMAT
+    )
     access_configs: tuple[KafkaSchemaRegistryAccessConfig, ...] | None = member("AccessConfigs")
     schema_validation_configs: tuple[KafkaSchemaValidationConfig, ...] | None = member(
         "SchemaValidationConfigs"
@@ -253,7 +364,15 @@ class KafkaSchemaRegistryConfig(WireModel):
 
 @attrs.frozen(kw_only=True)
 class AmazonManagedKafkaEventSourceConfig(WireModel):
-    """Settings for an Amazon MSK source (AmazonManagedKafkaEventSourceConfig)."""
+    """Settings for an Amazon MSK source (AmazonManagedKafkaEventSourceConfig).
+
+    Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon
+    MSK) event source.
+
+    Attributes:
+        consumer_group_id: the identifier for the Kafka consumer group to join.
+        schema_registry_config: specific configuration settings for a Kafka schema registry.
+    """
 
     consumer_group_id: str | None = member("ConsumerGroupId", length=(1, 200), pattern=URI)
     schema_registry_config: KafkaSchemaRegistryConfig | None = member("SchemaRegistryConfig")
@@ -261,25 +380,56 @@ class AmazonManagedKafkaEventSourceConfig(WireModel):
 
 @attrs.frozen(kw_only=True)
 class SelfManagedKafkaEventSourceConfig(WireModel):
-    """Settings for a self-managed Kafka source (SelfManagedKafkaEventSourceConfig)."""
+    """Settings for a self-managed Kafka source (SelfManagedKafkaEventSourceConfig).
+
+    Specific configuration settings for a self-managed Apache Kafka event source.
+
+    Attributes:
+        consumer_group_id: the identifier for the Kafka consumer group to join.
+        schema_registry_config: specific configuration settings for a Kafka schema registry.
+        consumption_mode: the mode that Lambda uses to consume records from your self-
+            managed Apache Kafka topic.
+    """
 
     consumer_group_id: str | None = member("ConsumerGroupId", length=(1, 200), pattern=URI)
     schema_registry_config: KafkaSchemaRegistryConfig | None = member("SchemaRegistryConfig")
-    consumption_mode: str | None = member("ConsumptionMode", enum=("Stream", "Queue"))
+    consumption_mode: str | None = member(
+        "ConsumptionMode", enum=KAFKA_EVENT_SOURCE_MAPPING_CONSUMPTION_MODE
+    )
 
 
 @attrs.frozen(kw_only=True)
 class DocumentDBEventSourceConfig(WireModel):
-    """Settings for a DocumentDB change stream (DocumentDBEventSourceConfig)."""
+    """Settings for a DocumentDB change stream (DocumentDBEventSourceConfig).
+
+    Specific configuration settings for a DocumentDB event source.
+
+    Attributes:
+        database_name: the name of the database to consume within the DocumentDB cluster.
+        collection_name: the name of the collection to consume within the database.
+        full_document: determines what DocumentDB sends to your event stream during document
+            update operations.
+    """
 
     database_name: str | None = member("DatabaseName", length=(1, 63), pattern=DATABASE_NAME)
     collection_name: str | None = member("CollectionName", length=(1, 57), pattern=COLLECTION_NAME)
-    full_document: str | None = member("FullDocument", enum=("UpdateLookup", "Default"))
+    full_document: str | None = member("FullDocument", enum=FULL_DOCUMENT)
 
 
 @attrs.frozen(kw_only=True)
 class ProvisionedPollerConfig(WireModel):
-    """Provisioned pollers for Kafka and SQS sources (ProvisionedPollerConfig)."""
+    """Provisioned pollers for Kafka and SQS sources (ProvisionedPollerConfig).
+
+    The provisioned mode configuration for the event source.
+
+    Attributes:
+        minimum_pollers: the minimum number of event pollers this event source can scale
+            down to.
+        maximum_pollers: the maximum number of event pollers this event source can scale up
+            to.
+        poller_group_name: (Amazon MSK and self-managed Apache Kafka) The name of the
+            provisioned poller group.
+    """
 
     minimum_pollers: int | None = member("MinimumPollers", range=(1, 200))
     maximum_pollers: int | None = member("MaximumPollers", range=(1, 10000))
@@ -296,37 +446,100 @@ class EventSourceMapping(WireModel):
     ``state`` is Lambda's word for where it stands (``"Creating"``,
     ``"Enabled"``, ``"Updating"``, ...); ``last_modified`` and
     ``starting_position_timestamp`` are aware UTC datetimes.
+
+    Attributes:
+        uuid: the identifier of the event source mapping.
+        filter_criteria_error: an object that contains details about an error related to
+            filter criteria encryption.
+        function_arn: the ARN of the Lambda function.
+        last_modified: the date that the event source mapping was last updated or that its
+            state changed.
+        last_processing_result: the result of the event source mapping's last processing
+            attempt.
+        state: the state of the event source mapping.
+        state_transition_reason: indicates whether a user or Lambda made the last change to
+            the event source mapping.
+        event_source_mapping_arn: the Amazon Resource Name (ARN) of the event source
+            mapping.
+        event_source_arn: the Amazon Resource Name (ARN) of the event source.
+        batch_size: the maximum number of records in each batch that Lambda pulls from your
+            stream or queue and sends to your function.
+        filter_criteria: an object that defines the filter criteria that determine whether
+            Lambda should process an event.
+        kms_key_arn: the ARN of the Key Management Service (KMS) customer managed key that
+            Lambda uses to encrypt your function's filter criteria.
+        metrics_config: the metrics configuration for your event source.
+        logging_config: (Amazon MSK, and self-managed Apache Kafka only) The logging
+            configuration for your event source.
+        scaling_config: (Amazon SQS only) The scaling configuration for the event source.
+        maximum_batching_window_in_seconds: the maximum amount of time, in seconds, that
+            Lambda spends gathering records before invoking the function.
+        parallelization_factor: (Kinesis and DynamoDB Streams only) The number of batches to
+            process concurrently from each shard.
+        starting_position: the position in a stream from which to start reading.
+        starting_position_timestamp: with StartingPosition set to AT_TIMESTAMP, the time
+            from which to start reading.
+        destination_config: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache
+            Kafka) A configuration object that specifies the destination of an event after
+            Lambda processes it.
+        maximum_record_age_in_seconds: (Kinesis, DynamoDB Streams, Amazon MSK, and self-
+            managed Apache Kafka) Discard records older than the specified age.
+        bisect_batch_on_function_error: (Kinesis, DynamoDB Streams, Amazon MSK, and self-
+            managed Apache Kafka) If the function returns an error, split the batch in two
+            and retry.
+        maximum_retry_attempts: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed
+            Apache Kafka) Discard records after the specified number of retries.
+        tumbling_window_in_seconds: (Kinesis and DynamoDB Streams only) The duration in
+            seconds of a processing window for DynamoDB and Kinesis Streams event sources.
+        topics: the name of the Kafka topic.
+        queues: (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
+        source_access_configurations: an array of the authentication protocol, VPC
+            components, or virtual host to secure and define your event source.
+        self_managed_event_source: the self-managed Apache Kafka cluster for your event
+            source.
+        function_response_types: (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache
+            Kafka, and Amazon SQS) A list of current response type enums applied to the
+            event source mapping.
+        amazon_managed_kafka_event_source_config: specific configuration settings for an
+            Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
+        self_managed_kafka_event_source_config: specific configuration settings for a self-
+            managed Apache Kafka event source.
+        document_db_event_source_config: specific configuration settings for a DocumentDB
+            event source.
+        provisioned_poller_config: (Amazon SQS, Amazon MSK, and self-managed Apache Kafka
+            only) The provisioned mode configuration for the event source.
     """
 
     uuid: str | None = member("UUID")
-    starting_position: str | None = member("StartingPosition")
-    starting_position_timestamp: dt.datetime | None = member("StartingPositionTimestamp")
-    batch_size: int | None = member("BatchSize")
-    maximum_batching_window_in_seconds: int | None = member("MaximumBatchingWindowInSeconds")
-    parallelization_factor: int | None = member("ParallelizationFactor")
-    event_source_arn: str | None = member("EventSourceArn")
-    filter_criteria: FilterCriteria | None = member("FilterCriteria")
     filter_criteria_error: FilterCriteriaError | None = member("FilterCriteriaError")
+    function_arn: str | None = member("FunctionArn")
+    last_modified: datetime | None = member("LastModified")
+    last_processing_result: str | None = member("LastProcessingResult")
+    state: str | None = member("State")
+    state_transition_reason: str | None = member("StateTransitionReason")
+    event_source_mapping_arn: str | None = member("EventSourceMappingArn")
+    event_source_arn: str | None = member("EventSourceArn")
+    batch_size: int | None = member("BatchSize")
+    filter_criteria: FilterCriteria | None = member("FilterCriteria")
     kms_key_arn: str | None = member("KMSKeyArn")
     metrics_config: MetricsConfig | None = member("MetricsConfig")
     logging_config: LoggingConfig | None = member("LoggingConfig")
     scaling_config: ScalingConfig | None = member("ScalingConfig")
-    function_arn: str | None = member("FunctionArn")
-    last_modified: dt.datetime | None = member("LastModified")
-    last_processing_result: str | None = member("LastProcessingResult")
-    state: str | None = member("State")
-    state_transition_reason: str | None = member("StateTransitionReason")
+    maximum_batching_window_in_seconds: int | None = member("MaximumBatchingWindowInSeconds")
+    parallelization_factor: int | None = member("ParallelizationFactor")
+    starting_position: str | None = member("StartingPosition")
+    starting_position_timestamp: datetime | None = member("StartingPositionTimestamp")
     destination_config: DestinationConfig | None = member("DestinationConfig")
+    maximum_record_age_in_seconds: int | None = member("MaximumRecordAgeInSeconds")
+    bisect_batch_on_function_error: bool | None = member("BisectBatchOnFunctionError")
+    maximum_retry_attempts: int | None = member("MaximumRetryAttempts")
+    tumbling_window_in_seconds: int | None = member("TumblingWindowInSeconds")
     topics: tuple[str, ...] | None = member("Topics")
     queues: tuple[str, ...] | None = member("Queues")
     source_access_configurations: tuple[SourceAccessConfiguration, ...] | None = member(
         "SourceAccessConfigurations"
     )
     self_managed_event_source: SelfManagedEventSource | None = member("SelfManagedEventSource")
-    maximum_record_age_in_seconds: int | None = member("MaximumRecordAgeInSeconds")
-    bisect_batch_on_function_error: bool | None = member("BisectBatchOnFunctionError")
-    maximum_retry_attempts: int | None = member("MaximumRetryAttempts")
-    tumbling_window_in_seconds: int | None = member("TumblingWindowInSeconds")
     function_response_types: tuple[str, ...] | None = member("FunctionResponseTypes")
     amazon_managed_kafka_event_source_config: AmazonManagedKafkaEventSourceConfig | None = member(
         "AmazonManagedKafkaEventSourceConfig"
@@ -337,7 +550,6 @@ class EventSourceMapping(WireModel):
     document_db_event_source_config: DocumentDBEventSourceConfig | None = member(
         "DocumentDBEventSourceConfig"
     )
-    event_source_mapping_arn: str | None = member("EventSourceMappingArn")
     provisioned_poller_config: ProvisionedPollerConfig | None = member("ProvisionedPollerConfig")
 
 
@@ -350,9 +562,7 @@ class EventSourceMappingPage(WireModel):
         next_marker: pass as ``marker`` to get the next page; ``None`` on the last.
     """
 
-    event_source_mappings: tuple[EventSourceMapping, ...] = attrs.field(
-        default=(), metadata={"wire": "EventSourceMappings"}
-    )
+    event_source_mappings: tuple[EventSourceMapping, ...] = items("EventSourceMappings")
     next_marker: str | None = member("NextMarker")
 
 
@@ -380,7 +590,7 @@ class EventSourceConfiguration(WireModel):
     function_name: str | None = member("FunctionName")
     parameters: dict[str, str] | None = member("Parameters")
     role: str | None = member("Role")
-    last_modified: dt.datetime | None = member("LastModified")
+    last_modified: datetime | None = member("LastModified")
     is_active: bool | None = member("IsActive")
     status: str | None = member("Status")
 
@@ -390,13 +600,11 @@ class EventSourcePage(WireModel):
     """One page of :meth:`AsyncClient.list_event_sources`.
 
     Attributes:
-        event_sources: the mappings on this page.
+        event_sources: the legacy configurations on this page.
         next_marker: pass as ``marker`` to get the next page; ``None`` on the last.
     """
 
-    event_sources: tuple[EventSourceConfiguration, ...] = attrs.field(
-        default=(), metadata={"wire": "EventSources"}
-    )
+    event_sources: tuple[EventSourceConfiguration, ...] = items("EventSources")
     next_marker: str | None = member("NextMarker")
 
 
@@ -431,7 +639,7 @@ class CreateMappingSettings(MappingSettings, total=False):
     """Settings of create: the common ones plus those fixed at creation."""
 
     starting_position: str
-    starting_position_timestamp: dt.datetime
+    starting_position_timestamp: datetime
     tags: Mapping[str, str]
     topics: Sequence[str]
     queues: Sequence[str]
@@ -457,12 +665,12 @@ SETTINGS: Mapping[str, Setting] = {
     "maximum_retry_attempts": Setting("MaximumRetryAttempts", "int", rules={"range": (-1, 10000)}, doc="(Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries."),
     "tumbling_window_in_seconds": Setting("TumblingWindowInSeconds", "int", rules={"range": (0, 900)}, doc="(Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources."),
     "source_access_configurations": Setting("SourceAccessConfigurations", "models", rules={"length": (0, 23)}, model=SourceAccessConfiguration, doc="An array of authentication protocols or VPC components required to secure your event source."),
-    "function_response_types": Setting("FunctionResponseTypes", "strings", rules={"length": (0, 1), "items": {"enum": ("ReportBatchItemFailures",)}}, doc="(Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping."),
+    "function_response_types": Setting("FunctionResponseTypes", "strings", rules={"length": (0, 1), "items": {"enum": FUNCTION_RESPONSE_TYPE}}, doc="(Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping."),
     "amazon_managed_kafka_event_source_config": Setting("AmazonManagedKafkaEventSourceConfig", "model", model=AmazonManagedKafkaEventSourceConfig, doc="Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source."),
     "self_managed_kafka_event_source_config": Setting("SelfManagedKafkaEventSourceConfig", "model", model=SelfManagedKafkaEventSourceConfig, doc="Specific configuration settings for a self-managed Apache Kafka event source."),
     "document_db_event_source_config": Setting("DocumentDBEventSourceConfig", "model", model=DocumentDBEventSourceConfig, doc="Specific configuration settings for a DocumentDB event source."),
     "provisioned_poller_config": Setting("ProvisionedPollerConfig", "model", model=ProvisionedPollerConfig, doc="(Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source."),
-    "starting_position": Setting("StartingPosition", "str", rules={"enum": ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")}, create_only=True, doc="The position in a stream from which to start reading."),
+    "starting_position": Setting("StartingPosition", "str", rules={"enum": EVENT_SOURCE_POSITION}, create_only=True, doc="The position in a stream from which to start reading."),
     "starting_position_timestamp": Setting("StartingPositionTimestamp", "timestamp", create_only=True, doc="With StartingPosition set to AT_TIMESTAMP, the time from which to start reading."),
     "tags": Setting("Tags", "map", rules={"keys": {"length": (1, 128)}, "values": {"length": (0, 256)}}, create_only=True, doc="A list of tags to apply to the event source mapping."),
     "topics": Setting("Topics", "strings", rules={"length": (1, 1), "items": {"length": (1, 249), "pattern": TOPIC}}, create_only=True, doc="The name of the Kafka topic."),

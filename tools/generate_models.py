@@ -34,6 +34,7 @@ import html
 import json
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,13 +157,17 @@ CLASSES: Mapping[str, tuple[str, str]] = {
         "EventSourcePage",
         "One page of :meth:`AsyncClient.list_event_sources`.\n\n"
         "Attributes:\n"
-        "    event_sources: the mappings on this page.\n"
+        "    event_sources: the legacy configurations on this page.\n"
         "    next_marker: pass as ``marker`` to get the next page; ``None`` on the last.",
     ),
 }
 
 #: Page shapes: their list member is never ``None`` (an absent list is empty).
 PAGES = frozenset({"ListEventSourceMappingsResponse", "ListEventSourcesResponse"})
+
+#: Response shapes whose members the service does not take in this request come
+#: first: what Lambda reports about the mapping, before its settings.
+REPORTED_FIRST = {"EventSourceMappingConfiguration": "CreateEventSourceMappingRequest"}
 
 #: Request members that are parameters of their own, not ``**settings``.
 NOT_SETTINGS = frozenset({"FunctionName", "EventSourceArn", "UUID"})
@@ -172,7 +177,7 @@ _SCALARS = {
     "integer": "int",
     "long": "int",
     "boolean": "bool",
-    "timestamp": "dt.datetime",
+    "timestamp": "datetime",
 }
 
 
@@ -290,12 +295,19 @@ def first_sentence(documentation: str) -> str:
 class Model:
     """One vendored service model, with the mapping from shapes to Python."""
 
-    def __init__(self, path: Path, patterns: dict[str, tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        patterns: dict[str, tuple[str, str]],
+        enums: dict[str, tuple[tuple[str, ...], str]],
+    ) -> None:
         self.path = path
         self.data = json.loads(path.read_text(encoding="utf-8"))
         self.shapes: dict[str, Any] = self.data["shapes"]
         #: constant name -> (pattern, shape), shared by both models.
         self.patterns = patterns
+        #: constant name -> (values, shape), shared by both models.
+        self.enums = enums
 
     def shape(self, name: str) -> dict[str, Any]:
         shape: dict[str, Any] = self.shapes[name]
@@ -337,6 +349,15 @@ class Model:
             raise GenerateError(f"pattern {const} differs between the models ({name})")
         return const
 
+    def enum(self, name: str, values: Sequence[str]) -> str:
+        const = constant(name)
+        if const in self.patterns:
+            raise GenerateError(f"{self.path.name}: {name} names a pattern and an enum")
+        known = self.enums.setdefault(const, (tuple(values), name))
+        if known[0] != tuple(values):
+            raise GenerateError(f"enum {const} differs between the models ({name})")
+        return const
+
     def rules(self, name: str) -> dict[str, str]:
         """The rules of a shape as ``member()`` keyword source text."""
         shape = self.shape(name)
@@ -355,8 +376,7 @@ class Model:
         if "pattern" in shape and name not in UNCHECKED_PATTERNS:
             rules["pattern"] = self.pattern(name, shape["pattern"])
         if "enum" in shape:
-            values = [_text(v) for v in shape["enum"]]
-            rules["enum"] = f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"
+            rules["enum"] = self.enum(name, shape["enum"])
         for key, rule in (("member", "items"), ("key", "keys"), ("value", "values")):
             if key in shape:
                 inner = self.rules(shape[key]["shape"])
@@ -392,6 +412,12 @@ def _text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _values(values: Sequence[str]) -> str:
+    # A tuple's items, with the comma a one-item tuple needs.
+    texts = [_text(v) for v in values]
+    return f"{texts[0]}," if len(texts) == 1 else ", ".join(texts)
+
+
 def _literal(text: str) -> str:
     # A raw string reads as the model writes the pattern, where one is possible.
     if '"' not in text and not text.endswith("\\"):
@@ -420,23 +446,52 @@ def _structures_in_order(model: Model, roots: Iterable[str]) -> list[str]:
     return order
 
 
+def _attributes(members: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    # Each member's first sentence from the service model: what IDEs show on hover.
+    lines = ["Attributes:"]
+    for wire, member in members:
+        sentence = first_sentence(member.get("documentation", "")) or f"the {wire} member."
+        lines += textwrap.wrap(
+            f"{snake(wire)}: {sentence[0].lower()}{sentence[1:]}",
+            width=88,
+            initial_indent="    ",
+            subsequent_indent="        ",
+        )
+    return "\n".join(lines)
+
+
+def _members(model: Model, name: str) -> list[tuple[str, Mapping[str, Any]]]:
+    # A structure's members in the order its class declares them.
+    members = list(model.shape(name)["members"].items())
+    if name in PAGES:  # the list first, then the marker, as the page is read
+        members.sort(key=lambda item: model.shape(item[1]["shape"])["type"] != "list")
+    if name in REPORTED_FIRST:
+        # What Lambda reports (uuid, state, ...) first, as a repr is read; then
+        # the settings, in the order the request takes them.
+        taken = list(model.shape(REPORTED_FIRST[name])["members"])
+        members.sort(key=lambda item: taken.index(item[0]) + 1 if item[0] in taken else 0)
+    return members
+
+
 def _class_source(model: Model, name: str, with_rules: bool) -> str:
     class_name, doc = CLASSES[name]
+    members = _members(model, name)
+    if "\n" not in doc:
+        # The service model's own description of the shape, after our summary.
+        described = first_sentence(model.shape(name).get("documentation", ""))
+        if described:
+            doc += "\n\n" + "\n".join(textwrap.wrap(described, width=92))
+    if "Attributes:" not in doc:
+        doc = f"{doc}\n\n{_attributes(members)}"
     doc_text = doc.replace("\n", "\n    ").replace("\n    \n", "\n\n")
     lines = ["@attrs.frozen(kw_only=True)", f"class {class_name}(WireModel):"]
     lines.append(f'    """{doc_text}"""' if "\n" not in doc else f'    """{doc_text}\n    """')
     lines.append("")
-    members = list(model.shape(name)["members"].items())
-    if name in PAGES:  # the list first, then the marker, as the page is read
-        members.sort(key=lambda item: model.shape(item[1]["shape"])["type"] != "list")
     for wire, member in members:
         target = member["shape"]
         annotation = model.annotation(target)
         if name in PAGES and model.shape(target)["type"] == "list":
-            lines.append(
-                f"    {snake(wire)}: {annotation} = attrs.field("
-                f'default=(), metadata={{"wire": "{wire}"}})'
-            )
+            lines.append(f'    {snake(wire)}: {annotation} = items("{wire}")')
             continue
         rules = model.rules(target) if with_rules else {}
         args = "".join(f", {k}={v}" for k, v in rules.items())
@@ -484,7 +539,7 @@ def _settings_source(model: Model) -> tuple[str, list[str]]:
             "bool": "bool",
             "int": "int",
             "str": "str",
-            "timestamp": "dt.datetime",
+            "timestamp": "datetime",
             "strings": "Sequence[str]",
             "map": "Mapping[str, str]",
         }[kind]
@@ -546,8 +601,9 @@ def render(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL)
         GenerateError: a shape cannot be mapped.
     """
     patterns: dict[str, tuple[str, str]] = {}
-    current = Model(current_path, patterns)
-    legacy = Model(legacy_path, patterns)
+    enums: dict[str, tuple[tuple[str, ...], str]] = {}
+    current = Model(current_path, patterns, enums)
+    legacy = Model(legacy_path, patterns, enums)
     classes: list[str] = []
     names: list[str] = []
     for model in (current, legacy):
@@ -587,12 +643,33 @@ def render(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL)
     )
     # Rendered last: rules() registers the patterns it meets.
     pattern_lines = "\n".join(
-        f"#: The model's {shape} pattern.\n{const} = re.compile({_literal(pattern)}, re.ASCII)"
-        for const, (pattern, shape) in sorted(patterns.items())
+        [
+            "# fmt: off",
+            "# One row per pattern, as a table reads (ruff would wrap the long ones).",
+            *(
+                f"#: The model's {shape} pattern.\n"
+                f"{const} = re.compile({_literal(pattern)}, re.ASCII)"
+                for const, (pattern, shape) in sorted(patterns.items())
+            ),
+            "# fmt: on",
+        ]
+    )
+    enum_lines = "\n".join(
+        [
+            "# fmt: off",
+            "# One row per enum, as a table reads (ruff would explode the long ones).",
+            *(
+                f"#: The model's {shape} values.\n{const}: tuple[str, ...] = ({_values(values)})"
+                for const, (values, shape) in sorted(enums.items())
+            ),
+            "# fmt: on",
+        ]
     )
     version = current.data.get("vendored", {}).get("botocore", "unknown")
     tables = ["CREATE_ONLY", "SETTINGS", "CURRENT_PARAMETERS", "LEGACY_PARAMETERS"]
-    exported = sorted([*names, *patterns, *tables, "CreateMappingSettings", "MappingSettings"])
+    exported = sorted(
+        [*names, *patterns, *enums, *tables, "CreateMappingSettings", "MappingSettings"]
+    )
     header = (
         f'"""GENERATED by tools/generate_models.py from tools/models/{current_path.name} '
         f"(botocore {version}) and tools/models/{legacy_path.name}; do not edit.\n\n"
@@ -605,11 +682,12 @@ def render(current_path: Path = CURRENT_MODEL, legacy_path: Path = LEGACY_MODEL)
     return "\n\n".join(
         [
             header,
-            "from __future__ import annotations\n\nimport datetime as dt\nimport re\n"
+            "from __future__ import annotations\n\nimport re\nfrom datetime import datetime\n"
             "from collections.abc import Mapping, Sequence\nfrom typing import Any, TypedDict\n\n"
-            "import attrs\n\nfrom ._model_base import Setting, WireModel, member",
+            "import attrs\n\nfrom ._model_base import Setting, WireModel, items, member",
             "__all__ = [" + ", ".join(f'"{n}"' for n in exported) + "]",
             "# Patterns as the service model states them.\n" + pattern_lines,
+            "# The values of the service model's enums.\n" + enum_lines,
             *classes,
             settings,
             parameters,
