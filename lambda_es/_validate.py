@@ -31,6 +31,7 @@ __all__ = [
     "check_function_name",
     "check_int",
     "check_list_filters",
+    "is_stream_arn",
     "check_mapping_uuid",
     "check_model",
     "check_rules",
@@ -57,6 +58,24 @@ DYNAMODB_STREAM_ARN = re.compile(
     r"/stream/[a-zA-Z0-9_.:\-]+",
     re.ASCII,
 )
+
+
+def is_stream_arn(value: object) -> bool:
+    """Whether a value is the ARN of a Kinesis or a DynamoDB stream (a legacy event source).
+
+    The client checks it before sending, and FakeLambda refuses what does not
+    match, so both hold the same rule.
+
+    Args:
+        value: anything.
+
+    Returns:
+        True for a str that is a Kinesis stream's or a DynamoDB stream's ARN.
+    """
+    return isinstance(value, str) and bool(
+        KINESIS_STREAM_ARN.fullmatch(value) or DYNAMODB_STREAM_ARN.fullmatch(value)
+    )
+
 
 #: InitialPositionInStream: the 2014-11-13 model names its values only in
 #: prose ("TRIM_HORIZON" and "LATEST"): the current model's positions
@@ -213,9 +232,7 @@ def check_add_event_source(
         ParamValidationError: the first rule broken, in the order of the signature.
     """
     check_str("event_source", event_source, required=True)
-    if not (
-        KINESIS_STREAM_ARN.fullmatch(event_source) or DYNAMODB_STREAM_ARN.fullmatch(event_source)
-    ):
+    if not is_stream_arn(event_source):
         raise ParamValidationError(
             "event_source",
             "must be the ARN of a Kinesis stream (arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME) "

@@ -41,7 +41,7 @@ from ._cli_output import error_line, one_line, render
 from ._client import AsyncClient
 from ._errors import ConfigurationError, LambdaESError, ParamValidationError
 from ._model_base import WireModel
-from ._service_model import EventSourceMapping
+from ._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS, EventSourceMapping
 from ._validate import INITIAL_POSITIONS
 
 __all__ = ["main"]
@@ -128,8 +128,19 @@ async def _wait(client: AsyncClient, a: argparse.Namespace) -> Any:
     return mapping
 
 
-_UUID_HELP = "the mapping's UUID (36 characters)"
-_FUNCTION_HELP = "the function's name, ARN or partial ARN (1 to 256 characters; or file://PATH)"
+def _span(bounds: tuple[int, int]) -> str:
+    # A range of the service model, as help text reads it.
+    low, high = bounds
+    return f"{low}" if low == high else f"{low} to {high}"
+
+
+# Every bound in the help comes from the service model (see _service_model).
+_UUID_HELP = f"the mapping's UUID ({_span(CURRENT_PARAMETERS['UUID']['length'])} characters)"
+_FUNCTION_HELP = (
+    "the function's name, ARN or partial ARN "
+    f"({_span(CURRENT_PARAMETERS['FunctionName']['length'])} characters; or file://PATH)"
+)
+_MAX_ITEMS = _span(CURRENT_PARAMETERS["MaxItems"]["range"])
 _SOURCE_HELP = (
     "the event source's ARN (Kinesis, DynamoDB, SQS, MQ, MSK, DocumentDB; or file://PATH)"
 )
@@ -148,7 +159,7 @@ def _add_list_options(sub: argparse.ArgumentParser, *, legacy: bool) -> None:
         "--max-items",
         type=int,
         metavar="N",
-        help="print one page of at most N mappings (1 to 10000) and its NextMarker, "
+        help=f"print one page of at most N mappings ({_MAX_ITEMS}) and its NextMarker, "
         "instead of every page",
     )
     sub.add_argument(
@@ -160,7 +171,7 @@ def _add_list_options(sub: argparse.ArgumentParser, *, legacy: bool) -> None:
         "--page-size",
         type=int,
         metavar="N",
-        help="mappings per request while following every page (1 to 10000; the "
+        help=f"mappings per request while following every page ({_MAX_ITEMS}; the "
         "service's default if not given); the output is the same",
     )
 
@@ -205,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--function-name",
         required=True,
         type=string_argument,
-        help="the function's name (1 to 64 characters; or file://PATH)",
+        help=f"the function's name ({_span(LEGACY_PARAMETERS['FunctionName']['length'])} "
+        "characters; or file://PATH)",
     )
     sub.add_argument(
         "--role",
@@ -217,7 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=int,
         metavar="N",
-        help="the most records per batch (1 to 10000; the service's default if not given)",
+        help=f"the most records per batch ({_span(SETTINGS['batch_size'].rules['range'])}; "
+        "the service's default if not given)",
     )
     sub.add_argument(
         "--initial-position",

@@ -379,6 +379,32 @@ def test_setting_help_comes_from_the_service_model(capsys: pytest.CaptureFixture
     assert "StartingPosition" not in update
 
 
+def test_every_bound_in_the_help_comes_from_the_service_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """UUID, function-name, MaxItems and batch-size bounds in the help are the models' own."""
+    from lambda_es._service_model import CURRENT_PARAMETERS, LEGACY_PARAMETERS, SETTINGS
+
+    def help_of(command: str) -> str:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        return " ".join(capsys.readouterr().out.split())
+
+    low, high = CURRENT_PARAMETERS["MaxItems"]["range"]
+    listing = help_of("list-event-source-mappings")
+    assert f"at most N mappings ({low} to {high})" in listing
+    assert f"every page ({low} to {high};" in listing
+    uuid_length = CURRENT_PARAMETERS["UUID"]["length"][0]
+    assert f"UUID ({uuid_length} characters)" in help_of("get-event-source-mapping")
+    low, high = CURRENT_PARAMETERS["FunctionName"]["length"]
+    assert f"partial ARN ({low} to {high} characters" in help_of("create-event-source-mapping")
+    add = help_of("add-event-source")
+    low, high = LEGACY_PARAMETERS["FunctionName"]["length"]
+    assert f"the function's name ({low} to {high} characters" in add
+    low, high = SETTINGS["batch_size"].rules["range"]
+    assert f"records per batch ({low} to {high};" in add
+
+
 # -- output, query, paging, arguments, errors (issue 12) ----------------------------------
 
 SQS_ARN = "arn:aws:sqs:us-east-1:123456789012:orders"

@@ -279,3 +279,29 @@ async def test_legacy_last_modified_is_the_models_string() -> None:
     assert cfg.last_modified == dt.datetime(2014, 11, 13, 19, 7, 20, 6000, tzinfo=dt.timezone.utc)
     (source,) = listed["EventSources"]
     assert source["LastModified"] == "2014-11-13T19:07:20.006+0000"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "arn:aws:kinesis:us-east-1:123456789012:orders",  # no stream/ resource
+        "arn:aws:sqs:us-east-1:123456789012:queue",  # not a stream
+        "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream",  # no stream label
+    ],
+)
+async def test_the_fake_and_the_client_hold_one_stream_arn_rule(
+    source: str, http: aiohttp.ClientSession, fake: FakeLambda
+) -> None:
+    """AddEventSource: what the client refuses before sending, FakeLambda refuses too (400)."""
+    body = json.dumps({"EventSource": source, "FunctionName": "f", "Role": ROLE_ARN}).encode()
+    status, payload, kind = await _send(http, fake, "POST", LEGACY, body)
+    assert status == 400
+    assert kind.startswith("InvalidParameterValueException")
+    assert "EventSource" in json.dumps(payload)
+    async with lambda_es.AsyncClient(
+        region=fake.region, endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
+    ) as client:
+        fake.requests.clear()
+        with pytest.raises(lambda_es.ParamValidationError, match="event_source"):
+            await client.add_event_source(event_source=source, function_name="f", role=ROLE_ARN)
+    assert fake.requests == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import inspect
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import pytest
 
 from lambda_es import _service_model
@@ -214,3 +216,45 @@ def test_vendor_trims_the_installed_botocore_model(
     assert legacy.read_bytes() == LEGACY_MODEL.read_bytes()
     if botocore.__version__ == load(CURRENT_MODEL)["vendored"]["botocore"]:
         assert current.read_bytes() == CURRENT_MODEL.read_bytes()
+
+
+def _generated_classes() -> list[type]:
+    return [
+        value
+        for value in vars(_service_model).values()
+        if isinstance(value, type)
+        and attrs.has(value)
+        and value.__module__ in ("lambda_es", "lambda_es._service_model")
+    ]
+
+
+def test_every_generated_class_documents_every_field() -> None:
+    """Each model's docstring has an Attributes section naming each of its fields."""
+    classes = _generated_classes()
+    assert len(classes) > 15
+    for cls in classes:
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        assert "Attributes:" in doc, cls.__name__
+        listed = doc.split("Attributes:", 1)[1]
+        for field in attrs.fields(cls):
+            assert f"\n    {field.name}: " in listed, f"{cls.__name__}.{field.name}"
+
+
+def test_enums_are_named_constants_that_the_rules_use() -> None:
+    """The model's enums are exported tuples, and a member's enum rule is that very tuple."""
+    positions = _service_model.EVENT_SOURCE_POSITION
+    assert positions == ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+    assert "EVENT_SOURCE_POSITION" in _service_model.__all__
+    assert _service_model.SETTINGS["starting_position"].rules["enum"] is positions
+    access = attrs.fields(_service_model.SourceAccessConfiguration).type.metadata["enum"]
+    assert access is _service_model.SOURCE_ACCESS_TYPE
+
+
+def test_a_mapping_lists_what_lambda_reports_before_its_settings() -> None:
+    """EventSourceMapping's fields (and so its repr) start with uuid and state, then the settings."""
+    names = [field.name for field in attrs.fields(_service_model.EventSourceMapping)]
+    reported = names[: names.index("event_source_arn")]
+    assert reported[0] == "uuid"
+    assert {"state", "state_transition_reason", "last_modified", "function_arn"} <= set(reported)
+    assert set(reported).isdisjoint(_service_model.SETTINGS)
+    assert names.index("batch_size") < names.index("starting_position")

@@ -16,14 +16,13 @@ from typing import Any, TypeGuard
 from aiohttp import web
 
 from lambda_es._service_model import LEGACY_PARAMETERS, SETTINGS
-from lambda_es._validate import INITIAL_POSITIONS
+from lambda_es._validate import INITIAL_POSITIONS, is_stream_arn
 
 from ._common import AWSError, MappingTable, invalid, legacy_timestamp, page, read_json
 
 __all__ = ["LegacyMappings", "is_function_name"]
 
 PREFIX = "/2014-11-13/event-source-mappings"
-_KINESIS_OR_DYNAMODB = re.compile(r"arn:aws[a-z-]*:(kinesis|dynamodb):[a-z0-9-]+:\d{12}:\S+")
 _ROLE: re.Pattern[str] = LEGACY_PARAMETERS["Role"]["pattern"]
 _FUNCTION: Mapping[str, Any] = LEGACY_PARAMETERS["FunctionName"]
 # The 2014-11-13 model leaves BatchSize unbounded: the current model's range.
@@ -54,7 +53,7 @@ class LegacyMappings(MappingTable):
         """AddEventSource: 200 with Status PENDING; a stream already mapped is moved."""
         payload = await read_json(request)
         source, function, role = (payload.get(k) for k in ("EventSource", "FunctionName", "Role"))
-        if not isinstance(source, str) or not _KINESIS_OR_DYNAMODB.fullmatch(source):
+        if not is_stream_arn(source):
             raise AWSError(400, "InvalidParameterValueException", "EventSource is not a stream ARN")
         if not is_function_name(function):
             raise invalid("FunctionName is invalid")

@@ -34,6 +34,15 @@ async def async_client_types() -> None:
         )
         assert_type(mapping, lambda_es.EventSourceMapping)
         assert_type(await client.list_event_source_mappings(), lambda_es.EventSourceMappingPage)
+        # The list keywords are typed (Unpack[ListQuery]): a typo and a wrong type are caught.
+        page = await client.list_event_source_mappings(
+            event_source_arn=STREAM, function_name="f", marker=None, max_items=10
+        )
+        assert_type(page.next_marker, str | None)
+        await client.list_event_sources(max_item=10)  # type: ignore[call-arg]
+        await client.list_event_source_mappings(max_items="10")  # type: ignore[arg-type]
+        async for found in client.iter_event_source_mappings(function_name="f", max_empty_pages=3):
+            assert_type(found, lambda_es.EventSourceMapping)
         assert_type(await client.remove_event_source("uuid"), None)
         # A missing required keyword, and a setting of the wrong type.
         await client.add_event_source(event_source=STREAM)  # type: ignore[call-arg]
@@ -58,6 +67,7 @@ def sync_client_types() -> None:
         )
         assert_type(mapping, lambda_es.EventSourceMapping)
         assert_type(client.list_event_source_mappings(), lambda_es.EventSourceMappingPage)
+        client.iter_event_sources(page_sise=10)  # type: ignore[call-arg]
         assert_type(client.remove_event_source("uuid"), None)
         client.add_event_source(event_source=STREAM)  # type: ignore[call-arg]
         client.create_event_source_mapping(function_name="f", batch_size="ten")  # type: ignore[arg-type]
