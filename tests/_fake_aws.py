@@ -23,6 +23,8 @@ from aiohttp import web
 from lambda_es import Credentials
 from lambda_es._signing import sign
 
+from ._loopback import serve_app
+
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 
@@ -213,13 +215,6 @@ async def fake_aws(**settings: Any) -> AsyncIterator[FakeAWS]:
     app.router.add_put("/latest/api/token", state.imds_token)
     app.router.add_get("/latest/meta-data/iam/security-credentials/", state.imds_get)
     app.router.add_get("/latest/meta-data/iam/security-credentials/{role}", state.imds_get)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    state.url = f"http://127.0.0.1:{port}"
-    try:
+    async with serve_app(app) as url:
+        state.url = url
         yield state
-    finally:
-        await runner.cleanup()

@@ -15,6 +15,7 @@ from lambda_es._http import CredentialFetch
 from lambda_es._metadata import fetch_container, fetch_imds, imds_endpoint
 
 from ._fake_aws import fake_aws
+from ._loopback import serve_app
 from ._sessions import credential_fetch
 
 
@@ -22,18 +23,6 @@ from ._sessions import credential_fetch
 async def _http() -> AsyncIterator[CredentialFetch]:
     async with credential_fetch() as fetch:
         yield fetch
-
-
-@asynccontextmanager
-async def _server(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 async def test_imds_v1_is_never_used() -> None:
@@ -52,7 +41,7 @@ async def test_imds_without_a_token_is_not_there() -> None:
 
     app = web.Application()
     app.router.add_put("/latest/api/token", refuse)
-    async with _server(app) as url, _http() as http:
+    async with serve_app(app) as url, _http() as http:
         with pytest.raises(Absent, match="gave no IMDSv2 token"):
             await fetch_imds(http, url, where="imds")
 
@@ -69,7 +58,7 @@ async def test_imds_that_hangs_costs_one_second() -> None:
 
     app = web.Application()
     app.router.add_put("/latest/api/token", hang)
-    async with _server(app) as url, _http() as http:
+    async with serve_app(app) as url, _http() as http:
         loop = asyncio.get_running_loop()
         started = loop.time()
         with pytest.raises(Absent, match="no answer within 1s"):
@@ -106,7 +95,7 @@ async def test_container_server_errors_are_retried() -> None:
 
     app = web.Application()
     app.router.add_get("/creds", failing)
-    async with _server(app) as url, _http() as http:
+    async with serve_app(app) as url, _http() as http:
         with pytest.raises(SourceError, match=r"answered HTTP 500 \(3 attempts\)"):
             await fetch_container(
                 http, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url + "/creds"}, where="c"

@@ -27,6 +27,7 @@ import lambda_es
 from lambda_es._config import ClientSettings, resolve_config
 from lambda_es.testing import FakeLambda
 
+from ._loopback import serve_app
 from .conftest import CREDENTIALS
 
 UUID = "14e0db71-5d35-4eb5-b481-8945cf9d10c2"
@@ -201,15 +202,8 @@ async def https_endpoint(ca: trustme.CA) -> AsyncIterator[HttpsEndpoint]:
     app.router.add_route("*", "/{tail:.*}", handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield HttpsEndpoint(f"https://127.0.0.1:{port}", paths)
-    finally:
-        await runner.cleanup()
+    async with serve_app(app, ssl_context=context) as url:
+        yield HttpsEndpoint(url, paths)
 
 
 async def _get(**kwargs: object) -> lambda_es.EventSourceMapping:

@@ -19,6 +19,7 @@ import pytest
 
 import lambda_es
 
+from ._loopback import has_ipv6_loopback
 from ._served import Served
 from .conftest import KINESIS_ARN
 
@@ -164,16 +165,7 @@ def test_another_host_warns_and_advertises_a_usable_url(serve: type[Served]) -> 
     assert err.startswith("lambda-es serve: warning: listening on 0.0.0.0, not loopback")
 
 
-def _ipv6() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _ipv6(), reason="this machine has no IPv6 loopback")
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_the_ipv6_wildcard_advertises_ipv6_loopback(serve: type[Served]) -> None:
     """--host :: warns and advertises http://[::1]:PORT, which a client can use."""
     server = serve("--host", "::")

@@ -10,6 +10,7 @@ import pytest
 import lambda_es
 from lambda_es.testing import FakeLambda, RecordedHeaders
 
+from ._loopback import has_ipv6_loopback
 from .conftest import KINESIS_ARN
 
 TOKEN = "THE-SESSION-TOKEN-VALUE"
@@ -68,16 +69,7 @@ def test_a_port_in_use_leaves_no_thread_behind() -> None:
     assert leftover == []
 
 
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_an_ipv6_fake_gives_a_usable_url() -> None:
     """On ::1 the endpoint URL brackets the address, and a client can use it."""
     with FakeLambda(host="::1") as fake:

@@ -12,8 +12,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from lambda_es._cli_configure import _credentials_in_use
 from lambda_es._signing import sign
 from lambda_es.testing import FakeLambda
 
+from ._loopback import serve_app
 from .conftest import CREDENTIALS
 
 _AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/")
@@ -78,18 +79,6 @@ def _expiring_server() -> Iterator[tuple[str, list[str]]]:
         accepted += process.stdout.read().split()
         process.stdout.close()
         process.wait(10)
-
-
-@asynccontextmanager
-async def _serve(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 class LoopLag:
@@ -281,7 +270,7 @@ async def test_clock_skew_is_corrected_from_the_date_header() -> None:
     """A server 20 minutes ahead refuses the first signature; the second, corrected, succeeds."""
     seen: list[dt.datetime] = []
     async with (
-        _serve(_skewed_app(dt.timedelta(minutes=20), seen)) as url,
+        serve_app(_skewed_app(dt.timedelta(minutes=20), seen)) as url,
         lambda_es.AsyncClient(
             region="us-east-1",
             endpoint_url=url,
@@ -346,7 +335,7 @@ async def test_a_skew_error_without_a_date_is_not_retried() -> None:
 
     app.middlewares.append(count)
     async with (
-        _serve(app) as url,
+        serve_app(app) as url,
         lambda_es.AsyncClient(
             region="us-east-1", endpoint_url=url, credentials=CREDENTIALS
         ) as client,
