@@ -116,6 +116,29 @@ def legacy_models(directory: Path) -> Path:
     return directory
 
 
+def client_options(
+    server: Served, api_version: str, credentials: lambda_es.Credentials = KEY
+) -> dict[str, Any]:
+    """The ``create_client`` keywords of a Lambda client of ``server``, for boto3 and aiobotocore.
+
+    Args:
+        server: the ``lambda-es serve`` to talk to.
+        api_version: ``CURRENT`` or ``LEGACY`` (the latter needs :func:`legacy_models`).
+        credentials: the keys to sign with.
+
+    Returns:
+        Every keyword but the SDK's own ``config``.
+    """
+    return {
+        "api_version": api_version,
+        "region_name": REGION,
+        "endpoint_url": server.url,
+        "aws_access_key_id": credentials.access_key_id,
+        "aws_secret_access_key": credentials.secret_access_key,
+        "aws_session_token": credentials.session_token,
+    }
+
+
 @attrs.frozen
 class Call:
     """One SDK operation: its method name, its event name and its parameters."""

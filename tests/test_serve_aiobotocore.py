@@ -34,10 +34,10 @@ from ._sdk_matrix import (
     KEY,
     LEGACY,
     REFUSALS,
-    REGION,
     STREAM,
     Recorder,
     assert_refused,
+    client_options,
     legacy_models,
     listed,
     read_call,
@@ -77,14 +77,7 @@ async def _client(
     session = aiobotocore.session.get_session()
     session.get_component("data_loader").search_paths.append(str(models))
     async with session.create_client(
-        "lambda",
-        api_version=api_version,
-        region_name=REGION,
-        endpoint_url=server.url,
-        aws_access_key_id=credentials.access_key_id,
-        aws_secret_access_key=credentials.secret_access_key,
-        aws_session_token=credentials.session_token,
-        config=_NO_RETRY,
+        "lambda", config=_NO_RETRY, **client_options(server, api_version, credentials)
     ) as client:
         if recorder is not None:
             client.meta.events.register("before-send.lambda", recorder)

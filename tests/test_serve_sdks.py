@@ -32,10 +32,10 @@ from ._sdk_matrix import (
     KEY,
     LEGACY,
     REFUSALS,
-    REGION,
     STREAM,
     Recorder,
     assert_refused,
+    client_options,
     legacy_models,
     listed,
     read_call,
@@ -72,14 +72,7 @@ def _client(
     session = botocore.session.Session()
     session.get_component("data_loader").search_paths.append(str(models))
     client = boto3.session.Session(botocore_session=session).client(
-        "lambda",
-        api_version=api_version,
-        region_name=REGION,
-        endpoint_url=server.url,
-        aws_access_key_id=credentials.access_key_id,
-        aws_secret_access_key=credentials.secret_access_key,
-        aws_session_token=credentials.session_token,
-        config=_NO_RETRY,
+        "lambda", config=_NO_RETRY, **client_options(server, api_version, credentials)
     )
     if recorder is not None:
         client.meta.events.register("before-send.lambda", recorder)
