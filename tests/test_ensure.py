@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
@@ -23,24 +22,8 @@ from lambda_es._settings import encode_settings
 from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
+from ._clocked import clock_fixture, clocked_client_fixture  # noqa: F401 (fixtures)
 from .conftest import CREDENTIALS, KINESIS_ARN
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The fake clock the module's client sleeps on (polls cost no real time)."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(fake: FakeLambda, clock: FakeClock) -> AsyncIterator[lambda_es.AsyncClient]:
-    """A client of the FakeLambda, on the fake clock."""
-    with installed(clock):
-        made = lambda_es.AsyncClient(
-            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
-        )
-    async with made:
-        yield made
 
 
 def _methods(fake: FakeLambda, since: int = 0) -> list[str]:

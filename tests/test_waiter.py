@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 import lambda_es
-from lambda_es._clock import installed
 from lambda_es._waiter import SETTLED, STATES, TRANSITIONAL, WAIT_TARGETS, wait_outcome
 from lambda_es.testing import FakeLambda
 
 from ._clock import FakeClock
+from ._clocked import clock_fixture, clocked_client_fixture  # noqa: F401 (fixtures)
 from .conftest import CREDENTIALS, KINESIS_ARN
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The fake clock the module's client sleeps on (polls cost no real time)."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(fake: FakeLambda, clock: FakeClock) -> AsyncIterator[lambda_es.AsyncClient]:
-    """A client of the FakeLambda, on the fake clock."""
-    with installed(clock):
-        made = lambda_es.AsyncClient(
-            region="us-east-1", endpoint_url=fake.endpoint_url, credentials=CREDENTIALS
-        )
-    async with made:
-        yield made
 
 
 def test_every_state_rests_passes_or_is_deleting() -> None:
