@@ -20,6 +20,22 @@ async def _thread_name() -> str:
     return threading.current_thread().name
 
 
+class _Forever:
+    """A coroutine function that runs until cancelled, and says when it started and how it ended."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.outcome: list[str] = []
+
+    async def __call__(self) -> None:
+        self.started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.outcome.append("cancelled")
+            raise
+
+
 def test_call_runs_the_coroutine_on_the_named_daemon_thread() -> None:
     """call() runs the coroutine on the loop's own daemon thread, named as asked."""
     worker = LoopThread("loop-test")
@@ -90,24 +106,14 @@ def test_a_future_cancelled_before_the_loop_runs_makes_no_coroutine() -> None:
 def test_cancelling_the_future_cancels_the_task() -> None:
     """Cancelling the concurrent future cancels the task running on the loop."""
     worker = LoopThread("loop-test")
-    started = threading.Event()
-    outcome: list[str] = []
-
-    async def forever() -> None:
-        started.set()
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            outcome.append("cancelled")
-            raise
-
+    forever = _Forever()
     worker.start()
     try:
         future = worker.submit(forever)
-        assert started.wait(5)
+        assert forever.started.wait(5)
         future.cancel()
         worker.call(_settle)
-        assert outcome == ["cancelled"]
+        assert forever.outcome == ["cancelled"]
     finally:
         worker.stop()
 
@@ -271,25 +277,15 @@ def test_hand_off_cancelled_before_the_loop_runs_makes_no_coroutine() -> None:
 def test_cancelling_a_hand_off_cancels_its_running_task() -> None:
     """cancel() from another thread cancels the running task; the waiter gets CancelledError."""
     worker = LoopThread("loop-test")
-    started = threading.Event()
-    outcome: list[str] = []
-
-    async def forever() -> None:
-        started.set()
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            outcome.append("cancelled")
-            raise
-
+    forever = _Forever()
     worker.start()
     try:
         handoff = worker.hand_off(forever)
-        assert started.wait(5)
+        assert forever.started.wait(5)
         handoff.cancel()
         with pytest.raises(asyncio.CancelledError):
             handoff.wait()
-        assert outcome == ["cancelled"]
+        assert forever.outcome == ["cancelled"]
     finally:
         worker.stop()
 
