@@ -41,6 +41,7 @@ from _constants import (
     SECRET_KEY,
     STREAM_ARN,
     placeholder_headers,
+    sdk_options,
 )
 
 import lambda_es
@@ -316,13 +317,7 @@ def boto3_client(
         read_timeout=CALL_TIMEOUT,
     )
     client = _boto3_session().client(
-        "lambda",
-        region_name=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        config=config,
-        api_version=_botocore_api_version(operation),
+        "lambda", config=config, **sdk_options(endpoint, _botocore_api_version(operation))
     )
     try:
 
@@ -359,13 +354,7 @@ async def aiobotocore_client(
         read_timeout=CALL_TIMEOUT,
     )
     async with _aiobotocore_session().create_client(
-        "lambda",
-        region_name=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        config=config,
-        api_version=_botocore_api_version(operation),
+        "lambda", config=config, **sdk_options(endpoint, _botocore_api_version(operation))
     ) as client:
 
         async def call(i: int) -> object:

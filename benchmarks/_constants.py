@@ -20,6 +20,7 @@ __all__ = [
     "SECRET_KEY",
     "STREAM_ARN",
     "placeholder_headers",
+    "sdk_options",
 ]
 
 REGION = "us-east-1"
@@ -35,6 +36,26 @@ ADD_BODY: dict[str, object] = {
     "Role": ROLE_ARN,
     "BatchSize": 100,
 }
+
+
+def sdk_options(endpoint: str, api_version: str | None) -> dict[str, str | None]:
+    """The keywords of a boto3 or aiobotocore Lambda client of a benchmark server.
+
+    Args:
+        endpoint: the server's origin on 127.0.0.1.
+        api_version: botocore's API version for the operation measured (None: the
+            newest).
+
+    Returns:
+        Every ``client()`` / ``create_client()`` keyword but the service name and ``config``.
+    """
+    return {
+        "region_name": REGION,
+        "endpoint_url": endpoint,
+        "aws_access_key_id": ACCESS_KEY,
+        "aws_secret_access_key": SECRET_KEY,
+        "api_version": api_version,
+    }
 
 
 def placeholder_headers() -> dict[str, str]:

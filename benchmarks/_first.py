@@ -35,7 +35,7 @@ from __future__ import annotations
 import sys
 import time
 
-from _constants import ACCESS_KEY, ADD_BODY, REGION, ROLE_ARN, SECRET_KEY, STREAM_ARN
+from _constants import ACCESS_KEY, ADD_BODY, REGION, ROLE_ARN, SECRET_KEY, STREAM_ARN, sdk_options
 
 __all__ = ["main"]
 
@@ -104,12 +104,7 @@ def _start(name: str, endpoint: str) -> None:
 
         async def aiobotocore() -> None:
             async with get_session().create_client(
-                "lambda",
-                region_name=REGION,
-                endpoint_url=endpoint,
-                aws_access_key_id=ACCESS_KEY,
-                aws_secret_access_key=SECRET_KEY,
-                api_version="2014-11-11",
+                "lambda", **sdk_options(endpoint, "2014-11-11")
             ) as client:
                 await client.add_event_source(**ADD_BODY)
                 _first("first")
@@ -118,14 +113,7 @@ def _start(name: str, endpoint: str) -> None:
     elif name == "boto3":
         import boto3
 
-        client = boto3.client(
-            "lambda",
-            region_name=REGION,
-            endpoint_url=endpoint,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            api_version="2014-11-11",
-        )
+        client = boto3.client("lambda", **sdk_options(endpoint, "2014-11-11"))
         client.add_event_source(**ADD_BODY)
         _first("first")
         client.close()
